@@ -1,0 +1,168 @@
+#!/usr/bin/env python
+"""Sending throughput: drip_plugin vs django-post-office, same SMTP sink.
+
+20,000 messages to a local aiosmtpd sink (its own process), one sending
+worker each, the same Django SMTP backend:
+  (a) drip_plugin: queued Messages → send_due_messages (renders each message:
+      compiled MJML + per-recipient merge, headers, then SMTP);
+  (b) django-post-office: the same messages, already rendered, queued with
+      post_office.mail.send, then sent by post_office.mail.send_queued.
+Prints both rates and the ratio (target ≥ 2×). Needs the bench extra:
+
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python bench/send_throughput.py [--count 20000]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+sys.path.insert(0, str(ROOT))
+
+
+def run_sink(port: int, counter) -> None:
+    from aiosmtpd.controller import Controller
+
+    class Counting:
+        async def handle_DATA(self, server, session, envelope):
+            with counter.get_lock():
+                counter.value += 1
+            return "250 OK"
+
+    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    asyncio.new_event_loop().run_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def configure(port: int) -> None:
+    import django
+    from django.conf import settings
+
+    import tests.settings as base
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{WORK / 'send.sqlite3'}{suffix}").unlink(missing_ok=True)
+    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+    names.update(
+        INSTALLED_APPS=[*base.INSTALLED_APPS, "post_office"],
+        DATABASES={"default": {**base.DATABASES["default"], "NAME": WORK / "send.sqlite3"}},
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
+        DRIP_PLUGIN={**base.DRIP_PLUGIN, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                     "TRACKING": True, "REGISTER_BEAT_SCHEDULE": False},
+        POST_OFFICE={"BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"},
+                     "BATCH_SIZE": 500, "LOG_LEVEL": 0},
+        DEBUG=False,
+    )
+    settings.configure(**names)
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def wait_for(counter, target: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while counter.value < target and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20_000)
+    args = parser.parse_args()
+    port, counter = free_port(), multiprocessing.Value("i", 0)
+    sink = multiprocessing.Process(target=run_sink, args=(port, counter), daemon=True)
+    sink.start()
+    configure(port)
+
+    from django.utils import timezone
+    from post_office import mail as post_office_mail
+    from post_office.models import Email as PostOfficeEmail
+
+    from drip_plugin.delivery import send_due_messages
+    from drip_plugin.delivery.compose import compose
+    from drip_plugin.delivery.links import message_links
+    from drip_plugin.engine import advance_due_enrollments
+    from drip_plugin.models import Contact, Email, Enrollment, Event, Message, Sequence, Step
+    from drip_plugin.rendering import render_email
+    from drip_plugin.rendering.context import merge_context
+
+    mjml = (ROOT / "bench" / "cart_email.mjml").read_text()
+    email = Email.objects.create(name="bench", subject="{{ contact.first_name }}, your cart is waiting", mjml=mjml,
+                                 live=True)
+    sequence = Sequence.objects.create(name="bench", trigger_event="bench", live=True)
+    step = Step.objects.create(sequence=sequence, email=email, sort_order=0)
+    contacts = Contact.objects.bulk_create(
+        Contact(email=f"c{i}@example.com", first_name=f"Name{i}") for i in range(args.count))
+    cart = {"cart": {"lines": [{"name": f"Item {n}", "quantity": n, "unit_price": "9.90", "total": "9.90"}
+                               for n in (1, 2, 3)], "total": "29.70", "currency": "EUR",
+                     "restore_url": "https://shop.example/r"}}
+    # One shared trigger event carries the 3-line cart every message renders.
+    event = Event.objects.create(name="bench", contact=contacts[0], properties=cart, idempotency_key="bench")
+    now = timezone.now()
+    Enrollment.objects.bulk_create(
+        Enrollment(contact=c, sequence=sequence, current_step=step, due_at=now, enrolled_at=now, trigger_event=event)
+        for c in contacts)
+    while advance_due_enrollments(now, 1000):
+        pass
+
+    # (b)'s input: the very same rendered messages, made before its clock starts.
+    rendered = []
+    for message in Message.objects.select_related("enrollment__contact", "enrollment__sequence")[: args.count]:
+        links = message_links(message)
+        out = render_email(email, merge_context(message.enrollment.contact, event_properties=cart, links=links))
+        rendered.append(compose(message, out, links, None))
+
+    start = time.perf_counter()
+    if os.environ.get("DRIP_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(send_due_messages, timezone.now(), 500)
+        pstats.Stats(profiler).sort_stats(os.environ.get("DRIP_BENCH_PROFILE", "tottime")).print_stats(30)
+    else:
+        result = send_due_messages(timezone.now(), 500)
+    wait_for(counter, args.count)
+    ours = time.perf_counter() - start
+    assert result.sent == args.count and counter.value == args.count, (result, counter.value)
+
+    for m in rendered:
+        post_office_mail.send(recipients=m.to, sender=m.from_email, subject=m.subject, message=m.body,
+                              html_message=m.alternatives[0][0], headers=m.extra_headers, priority="medium")
+    counter.value = 0
+    start = time.perf_counter()
+    # One call sends one BATCH_SIZE batch; its send_queued_mail command loops the same way.
+    while post_office_mail.get_queued().exists():
+        post_office_mail.send_queued(processes=1)
+    wait_for(counter, args.count)
+    theirs = time.perf_counter() - start
+    sent_po = PostOfficeEmail.objects.filter(status=0).count()
+    assert sent_po == args.count and counter.value == args.count, (sent_po, counter.value)
+
+    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"messages: {args.count}, SMTP sink: aiosmtpd on 127.0.0.1 (own process), 1 sending worker each")
+    print(f"drip_plugin        : {args.count / ours:8.0f} msg/s ({ours:.1f} s, rendering included)")
+    print(f"django-post-office : {args.count / theirs:8.0f} msg/s ({theirs:.1f} s, pre-rendered)")
+    print(f"ratio              : {theirs / ours:.2f}x (target >= 2x)")
+    sink.terminate()
+
+
+if __name__ == "__main__":
+    main()

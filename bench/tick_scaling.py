@@ -1,0 +1,159 @@
+#!/usr/bin/env python
+"""Does one tick cost the same whatever the size of the enrollment table?
+
+Times one tick over 10k due enrollments while the table holds 10k active
+enrollments, then again while it holds 1M (990k of them not yet due), on
+SQLite and, when it answers, PostgreSQL. Prints the seconds and the ratio
+(target: ≤ 1.2). Run from the repo root:
+
+    .venv/bin/python bench/tick_scaling.py [--total 1000000] [--due 10000] [--db sqlite|postgres|both]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+sys.path.insert(0, str(ROOT))
+
+
+def configure(db: str) -> None:
+    import django
+    from django.conf import settings
+
+    import tests.settings as base
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    if db == "postgres":
+        database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": "drip_bench",
+                    "USER": os.environ.get("PGUSER", "postgres")}
+    else:
+        database = {**base.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3",
+                    "NAME": WORK / "tick_scaling.sqlite3"}
+        database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                               "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+    names.update(DATABASES={"default": database}, DEBUG=False,
+                 DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                              "REGISTER_BEAT_SCHEDULE": False})
+    settings.configure(**names)
+    django.setup()
+
+
+def reset_database(db: str) -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 dbname=postgres user=postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS drip_bench")
+            conn.execute("CREATE DATABASE drip_bench")
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{WORK / 'tick_scaling.sqlite3'}{suffix}").unlink(missing_ok=True)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def insert_enrollments(first: int, count: int, *, due_sql_offset_days: int, sequence_id: int, step_id: int,
+                       contacts: int) -> None:
+    """Bulk insert with one INSERT … SELECT over a recursive counter (fast on both databases)."""
+    from django.db import connection
+
+    now = "CURRENT_TIMESTAMP"
+    if connection.vendor == "postgresql":
+        due = f"{now} + interval '{due_sql_offset_days} days'"
+    else:
+        due = f"datetime('now', '{due_sql_offset_days:+d} days')"
+    sql = f"""
+        WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})
+        INSERT INTO drip_plugin_enrollment
+            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at, exit_reason)
+        SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i % {contacts}), {sequence_id}, 'obj-' || i,
+               'active', {step_id}, {due}, {now}, ''
+        FROM n"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE drip_plugin_enrollment")
+
+
+def timed_tick() -> tuple[float, float, int]:
+    from django.utils import timezone
+
+    from drip_plugin.delivery import send_due_messages
+    from drip_plugin.engine import advance_due_enrollments
+
+    now = timezone.now()
+    start = time.perf_counter()
+    advanced = 0
+    while handled := advance_due_enrollments(now, 500):
+        advanced += handled
+    scheduled = time.perf_counter() - start
+    send_due_messages(now, 500)
+    return scheduled, time.perf_counter() - start, advanced
+
+
+def run(db: str, total: int, due: int) -> dict:
+    from django.db import connection
+
+    from drip_plugin.models import Contact, Email, Enrollment, Message, Sequence, Step
+
+    reset_database(db)
+    email = Email.objects.create(name="b", subject="Hi {{ contact.first_name }}", live=True,
+                                 mjml="<mjml><mj-body><mj-text>Hi {{ contact.first_name }}</mj-text></mj-body></mjml>")
+    sequence = Sequence.objects.create(name="bench", trigger_event="bench", live=True)
+    step = Step.objects.create(sequence=sequence, email=email, sort_order=0)
+    contacts = 10_000
+    Contact.objects.bulk_create(Contact(email=f"c{i}@example.com", first_name=f"C{i}") for i in range(contacts))
+
+    results = {}
+    insert_enrollments(0, due, due_sql_offset_days=-1, sequence_id=sequence.pk, step_id=step.pk, contacts=contacts)
+    results["small"] = timed_tick()
+    small_table = Enrollment.objects.count()
+
+    # Same due work again, now inside a table of `total` active enrollments.
+    Message.objects.all().delete()
+    Enrollment.objects.all().delete()
+    insert_enrollments(0, due, due_sql_offset_days=-1, sequence_id=sequence.pk, step_id=step.pk, contacts=contacts)
+    insert_enrollments(due, total - due, due_sql_offset_days=30, sequence_id=sequence.pk, step_id=step.pk,
+                       contacts=contacts)
+    results["large"] = timed_tick()
+    large_table = Enrollment.objects.count()
+    sent = Message.objects.filter(status="sent").count()
+    assert results["small"][2] == due and results["large"][2] == due and sent == due, "bench did not do the work"
+    return {"db": connection.vendor, "small_table": small_table, "large_table": large_table, **results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--total", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    if args.db == "postgres":
+        try:
+            socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+        except OSError:
+            sys.exit("PostgreSQL does not answer on 127.0.0.1:5432")
+    configure(args.db)
+    r = run(args.db, args.total, args.due)
+    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    for label in ("small", "large"):
+        sched, whole, n = r[label]
+        table = r["small_table"] if label == "small" else r["large_table"]
+        print(f"{r['db']:10} table={table:>9,} due={n:,}: schedule {sched:6.2f} s, whole tick {whole:6.2f} s")
+    print(f"{r['db']:10} ratio large/small: schedule {r['large'][0] / r['small'][0]:.2f}, "
+          f"whole tick {r['large'][1] / r['small'][1]:.2f} (target ≤ 1.2)")
+
+
+if __name__ == "__main__":
+    main()

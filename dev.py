@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The project's two entry points; needs only Python 3.11+.
+
+    python3 dev.py demo   set up .venv, migrate, seed and run the demo store
+    python3 dev.py test   set up .venv and run the test suite (SQLite, then
+                          PostgreSQL + Redis when they answer; CI=true requires them)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+PY = BIN / "python"
+SITE = ROOT / "example_site"
+
+
+def say(text: str) -> None:
+    print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+def run(*args, **kwargs) -> int:
+    return subprocess.call([str(a) for a in args], **kwargs)
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the project (+extras) when setup.cfg changed."""
+    if not PY.exists():
+        say("creating .venv")
+        subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
+    digest = hashlib.sha256((ROOT / "setup.cfg").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'base'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say(f"installing drip_plugin[{extras}] into .venv")
+    subprocess.check_call([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+    subprocess.check_call([PY, "-m", "pip", "install", "--quiet", "-e", target])
+    stamp.write_text(digest)
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_passed(code: int) -> bool:
+    # 5 = no tests collected: a suite that ran nothing has not passed.
+    return code == 0
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("test")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    say("tests on SQLite (filesystem/memory broker)")
+    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env={**env, "DRIP_TEST_DB": "sqlite"})
+    if not pytest_passed(code):
+        return code or 1
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    services = answers("127.0.0.1", 5432) and answers("127.0.0.1", 6379)
+    if not services:
+        if in_ci:
+            say("CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) does not answer")
+            return 1
+        say("PostgreSQL/Redis not reachable: skipping the PostgreSQL run")
+        return 0
+    say("tests on PostgreSQL + Redis")
+    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env={**env, "DRIP_TEST_DB": "postgres"})
+    return 0 if pytest_passed(code) else (code or 1)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def demo(args: list[str]) -> int:
+    ensure_venv("")
+    manage = [str(PY), "manage.py"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for step in (["migrate", "--noinput"], ["seed_demo"]):
+        if subprocess.call(manage + step, cwd=SITE, env=env):
+            return 1
+    procs = [
+        subprocess.Popen(
+            [BIN / "celery", "-A", "demo_store", "worker", "-B", "--pool", "solo", "--loglevel", "info",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+            cwd=SITE, env=env, start_new_session=True,
+        ),
+        subprocess.Popen(manage + ["runserver", "127.0.0.1:8000", "--noreload"], cwd=SITE, env=env,
+                         start_new_session=True),
+    ]
+    say("demo store: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/, user admin / password admin)")
+    say(f"sent emails are written to {SITE / 'var' / 'sent-emails'} and listed at http://127.0.0.1:8000/outbox/")
+    say("Ctrl-C stops everything")
+    # A plain `kill` (SIGTERM) must stop the children too, like Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+    return 0
+
+
+def main() -> int:
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""drip_plugin: drip email campaigns for Django and Wagtail stores.
+
+Public API: ``track()``, ``enroll()``, ``InvalidEvent`` and ``__version__``.
+"""
+from .exceptions import DripError, InvalidEvent
+
+__version__ = "0.1.0"
+__all__ = ["DripError", "InvalidEvent", "__version__", "enroll", "track"]
+
+
+def track(event_name, **kwargs):
+    """Record an event; see drip_plugin.ingest.track.track."""
+    from .ingest import track as _track
+
+    return _track(event_name, **kwargs)
+
+
+def enroll(contact, sequence, **kwargs):
+    """Start a contact on a sequence; see drip_plugin.engine.enroll."""
+    from .engine import enroll as _enroll
+
+    return _enroll(contact, sequence, **kwargs)

@@ -1,0 +1,119 @@
+"""System checks: misconfiguration is reported at startup, with a hint."""
+from __future__ import annotations
+
+import zoneinfo
+from datetime import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
+
+from .conf import DEFAULTS, drip_settings
+from .models.dates import MAX_OFFSET_DAYS
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs=None, **kwargs):
+    problems = []
+    raw = getattr(settings, "DRIP_PLUGIN", {})
+    if not isinstance(raw, dict):
+        return [Error("DRIP_PLUGIN must be a dict.", id="drip_plugin.E001")]
+    for key in sorted(set(raw) - set(DEFAULTS)):
+        problems.append(
+            Error(
+                f"DRIP_PLUGIN has an unknown key {key!r}.",
+                hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
+                id="drip_plugin.E002",
+            )
+        )
+    if not drip_settings.from_email or drip_settings.from_email == "webmaster@localhost":
+        problems.append(
+            Warning(
+                "Drip emails would be sent from Django's placeholder address.",
+                hint='Set DRIP_PLUGIN["FROM_EMAIL"] or DEFAULT_FROM_EMAIL to your shop\'s sender.',
+                id="drip_plugin.W001",
+            )
+        )
+    try:
+        zoneinfo.ZoneInfo(drip_settings.DEFAULT_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        problems.append(
+            Error(
+                f"DRIP_PLUGIN['DEFAULT_TIME_ZONE'] = {drip_settings.DEFAULT_TIME_ZONE!r} is not a time zone.",
+                hint="Use an IANA name such as 'Europe/Paris'.",
+                id="drip_plugin.E003",
+            )
+        )
+    for key in ("TICK_INTERVAL", "BATCH_SIZE"):
+        value = getattr(drip_settings, key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(
+                Error(f"DRIP_PLUGIN['{key}'] must be a positive integer, not {value!r}.", id="drip_plugin.E004")
+            )
+    if not (drip_settings.POSTAL_ADDRESS or "").strip():
+        problems.append(
+            Error(
+                "No postal address is configured for the footer of marketing emails.",
+                hint='Set DRIP_PLUGIN["POSTAL_ADDRESS"] (e.g. "Shop Ltd, 1 High St, London"): anti-spam '
+                "law and Gmail/Yahoo bulk-sender rules require a sender identity.",
+                id="drip_plugin.E007",
+            )
+        )
+    backend = drip_settings.EMAIL_BACKEND or getattr(settings, "EMAIL_BACKEND", None)
+    if not backend:
+        problems.append(
+            Error("No email backend is configured.", hint="Set EMAIL_BACKEND (e.g. an anymail backend).", id="drip_plugin.E005")
+        )
+    else:
+        try:
+            import_string(backend)
+        except ImportError as exc:
+            problems.append(Error(f"Email backend {backend!r} cannot be imported: {exc}", id="drip_plugin.E006"))
+    if drip_settings.REGISTER_BEAT_SCHEDULE and not apps.is_installed("django_celery_beat"):
+        problems.append(
+            Warning(
+                "django_celery_beat is not in INSTALLED_APPS, so nothing runs the drip tick.",
+                hint="Add 'django_celery_beat' to INSTALLED_APPS, or set REGISTER_BEAT_SCHEDULE to False "
+                "and run `manage.py drip_tick` from your own scheduler.",
+                id="drip_plugin.W002",
+            )
+        )
+    return problems
+
+
+@register(Tags.compatibility)
+def check_date_settings(app_configs=None, **kwargs):
+    """DATE_EVENTS_TIME, WINBACK_DAYS and RENEWAL_REMINDER_DAYS (date triggers)."""
+    problems = []
+    try:
+        time.fromisoformat(drip_settings.DATE_EVENTS_TIME)
+    except (TypeError, ValueError):
+        problems.append(
+            Error(
+                f"DRIP_PLUGIN['DATE_EVENTS_TIME'] = {drip_settings.DATE_EVENTS_TIME!r} is not a time of day.",
+                hint='Use "HH:MM", e.g. "09:00" (in each contact\'s time zone).',
+                id="drip_plugin.E040",
+            )
+        )
+    winback = drip_settings.WINBACK_DAYS
+    if winback is not None and (not isinstance(winback, int) or isinstance(winback, bool) or winback < 1):
+        problems.append(
+            Error(
+                f"DRIP_PLUGIN['WINBACK_DAYS'] must be a positive integer or None, not {winback!r}.",
+                hint="None turns win-back off.",
+                id="drip_plugin.E041",
+            )
+        )
+    days = drip_settings.RENEWAL_REMINDER_DAYS
+    if not isinstance(days, (list, tuple)) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_OFFSET_DAYS for d in days
+    ):
+        problems.append(
+            Error(
+                f"DRIP_PLUGIN['RENEWAL_REMINDER_DAYS'] must be a list of days before renewal, not {days!r}.",
+                hint=f"e.g. [14, 3, 1]; each between 0 and {MAX_OFFSET_DAYS}; [] turns reminders off.",
+                id="drip_plugin.E042",
+            )
+        )
+    return problems

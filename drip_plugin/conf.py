@@ -1,0 +1,107 @@
+"""All drip_plugin settings, read in one place.
+
+The host configures the plugin with one dict in its Django settings::
+
+    DRIP_PLUGIN = {"FROM_EMAIL": "Shop <hello@shop.example>", "TICK_INTERVAL": 30}
+
+Every key is optional; ``DEFAULTS`` documents each one. Code reads settings
+through ``drip_settings.NAME`` so overrides in tests (``override_settings``)
+take effect at once.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # Sender of every drip email. None falls back to DEFAULT_FROM_EMAIL.
+    "FROM_EMAIL": None,
+    # Time zone used for contacts that have none (send windows, birthdays).
+    "DEFAULT_TIME_ZONE": "UTC",
+    # Seconds between two celery-beat ticks (registered after migrate).
+    "TICK_INTERVAL": 60,
+    # How many due enrollments / messages one tick claims per round.
+    "BATCH_SIZE": 500,
+    # Dotted path of the email backend drip mail goes through; None uses
+    # Django's EMAIL_BACKEND (usually an anymail backend).
+    "EMAIL_BACKEND": None,
+    # Emit `signed_up` when a django.contrib.auth user is created.
+    "AUTH_SIGNUP_EVENT": "signed_up",
+    "CONNECT_AUTH_SIGNALS": True,
+    # Register the periodic tick in django-celery-beat after `migrate`.
+    "REGISTER_BEAT_SCHEDULE": True,
+    # Global frequency cap on marketing emails per contact, e.g.
+    # {"count": 2, "days": 7}; None: no global cap. Transactional sequences
+    # are exempt; sequences may add their own cap.
+    "FREQUENCY_CAP": None,
+    # Delivery: attempts before a transient failure (ESP 5xx, timeout,
+    # connection error) becomes final; first retry after RETRY_BASE_SECONDS,
+    # doubling each time, with ±25 % jitter.
+    "MAX_ATTEMPTS": 5,
+    "RETRY_BASE_SECONDS": 60,
+    # How long a sender holds claimed messages before others may reclaim them.
+    "LEASE_SECONDS": 300,
+    # Messages per second through the email backend (None: no limit).
+    "RATE_LIMIT": None,
+    # More consecutive soft bounces than this suppress the address.
+    "SOFT_BOUNCE_LIMIT": 7,
+    # Sender identity printed in marketing emails' footers (CAN-SPAM, Gmail
+    # and Yahoo bulk-sender rules); templates see it as {{ sender.postal_address }}.
+    "POSTAL_ADDRESS": None,
+    # Our own open pixel and click redirects (False: no tracking, for
+    # privacy; ESP tracking through anymail still works if the ESP does it).
+    "TRACKING": True,
+    # Optional mailto: address for List-Unsubscribe, next to the HTTPS link.
+    "UNSUBSCRIBE_MAILTO": None,
+    # Absolute origin used to build links in emails (unsubscribe, tracking).
+    "SITE_URL": "http://127.0.0.1:8000",
+    # Local time ("HH:MM", contact's time zone) at which date events (birthday,
+    # date rules) are emitted on their day.
+    "DATE_EVENTS_TIME": "09:00",
+    # Emit `winback_due` this many days after a contact's last order_completed;
+    # None turns win-back off.
+    "WINBACK_DAYS": 90,
+    # Emit `renewal_due` this many days before a Subscription's renews_at.
+    "RENEWAL_REMINDER_DAYS": [14, 3, 1],
+}
+
+
+class DripSettings:
+    """Attribute access to ``settings.DRIP_PLUGIN`` merged over ``DEFAULTS``."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] | None = None
+
+    def _merged(self) -> dict[str, Any]:
+        if self._cache is None:
+            user = getattr(settings, "DRIP_PLUGIN", {}) or {}
+            self._cache = {**DEFAULTS, **user}
+        return self._cache
+
+    def user_keys(self) -> set[str]:
+        return set((getattr(settings, "DRIP_PLUGIN", {}) or {}).keys())
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in DEFAULTS:
+            raise AttributeError(f"Unknown drip_plugin setting {name!r}")
+        return self._merged()[name]
+
+    @property
+    def from_email(self) -> str:
+        return self.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+    def reload(self) -> None:
+        self._cache = None
+
+
+drip_settings = DripSettings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "DRIP_PLUGIN":
+        drip_settings.reload()
+
+
+setting_changed.connect(_reload)

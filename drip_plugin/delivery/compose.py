@@ -1,0 +1,49 @@
+"""Building the outgoing email (headers, metadata) for one Message."""
+from __future__ import annotations
+
+from django.core.mail import EmailMultiAlternatives
+from django.utils.text import slugify
+
+from ..conf import drip_settings
+from ..models import Message
+from ..rendering import RenderedEmail
+
+
+def sender_domain() -> str:
+    return drip_settings.from_email.rpartition("@")[2].strip("> ") or "drip.invalid"
+
+
+def message_id_header(message: Message) -> str:
+    return f"<drip.{message.token}@{sender_domain()}>"
+
+
+def compose(message: Message, rendered: RenderedEmail, links: dict[str, str], connection) -> EmailMultiAlternatives:
+    sequence = message.enrollment.sequence
+    unsubscribe = [f"<{links['unsubscribe']}>"]
+    if drip_settings.UNSUBSCRIBE_MAILTO:
+        unsubscribe.append(f"<mailto:{drip_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=drip_settings.from_email,
+        to=[message.to_email],
+        headers={
+            "Message-ID": message_id_header(message),
+            # RFC 2369 + RFC 8058: mailbox providers show an unsubscribe
+            # button that POSTs "List-Unsubscribe=One-Click" to the URL.
+            "List-Unsubscribe": ", ".join(unsubscribe),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"{sequence.name} <{slugify(sequence.name) or 'sequence'}.{sequence.pk}.drip.{sender_domain()}>",
+        },
+        connection=connection,
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    # anymail reads these attributes (and ESPs echo metadata in tracking
+    # webhooks); other backends ignore them.
+    email.metadata = {
+        "drip_message": str(message.pk),
+        "drip_enrollment": str(message.enrollment_id),
+        "drip_step": str(message.step_id),
+    }
+    email.tags = ["drip", f"drip-sequence-{sequence.pk}"]
+    return email

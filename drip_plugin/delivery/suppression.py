@@ -1,0 +1,45 @@
+"""Who must not be mailed: unsubscribed contacts and suppressed addresses."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Contact, Suppression
+
+logger = logging.getLogger("drip_plugin.delivery")
+
+
+def email_hash(email: str) -> str:
+    """Salted (keyed) hash of a normalised address: matchable, not reversible."""
+    key = hashlib.sha256(f"drip_plugin.suppression:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def is_suppressed(email: str) -> bool:
+    return Suppression.objects.filter(email_hash=email_hash(email)).exists()
+
+
+def suppress(email: str, reason: str) -> None:
+    """Never mail `email` again; its contact (if any) is unsubscribed too."""
+    try:
+        with transaction.atomic():
+            Suppression.objects.create(email_hash=email_hash(email), reason=reason)
+    except IntegrityError:
+        pass  # already suppressed
+    Contact.objects.filter(email=email.strip().lower(), is_subscribed=True).update(
+        is_subscribed=False, unsubscribed_at=timezone.now()
+    )
+    logger.info("suppressed an address (%s)", reason)
+
+
+def unsubscribe(contact: Contact) -> None:
+    if contact.is_subscribed:
+        contact.is_subscribed = False
+        contact.unsubscribed_at = timezone.now()
+        contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
+        logger.info("contact %s unsubscribed", contact.pk)

@@ -1,0 +1,57 @@
+"""anymail's `tracking` signal → MessageEvent, suppression, engagement."""
+from __future__ import annotations
+
+import logging
+
+from django.db.models import F
+from django.utils import timezone
+
+from ..conf import drip_settings
+from ..models import Contact, Message, MessageEvent
+from .suppression import suppress, unsubscribe
+
+logger = logging.getLogger("drip_plugin.delivery")
+
+HARD = {"bounced": "hard bounce", "complained": "complaint"}
+ENGAGED = {"delivered", "opened", "clicked"}
+
+
+def find_message(event) -> Message | None:
+    metadata = getattr(event, "metadata", None) or {}
+    pk = str(metadata.get("drip_message", ""))
+    if pk.isdigit():
+        return Message.objects.filter(pk=int(pk)).first()
+    if event.message_id:
+        return Message.objects.filter(esp_message_id=event.message_id).first()
+    return None
+
+
+def record_tracking_event(event, esp_name: str = "") -> MessageEvent | None:
+    """Store one normalised anymail event and apply its consequences."""
+    message = find_message(event)
+    recipient = (event.recipient or (message.to_email if message else "")).strip().lower()
+    if message is None and not recipient:
+        logger.info("%s %s event matches no drip message; ignored", esp_name, event.event_type)
+        return None
+    stored = MessageEvent.objects.create(
+        message=message, event_type=event.event_type, recipient=recipient,
+        occurred_at=event.timestamp or timezone.now(), esp_event_id=(event.event_id or "")[:255],
+        description=(event.description or event.reject_reason or "")[:2000], url=(event.click_url or "")[:2000],
+    )
+    contacts = Contact.objects.filter(email=recipient)
+    if event.event_type in HARD:
+        suppress(recipient, HARD[event.event_type])
+    elif event.event_type == "unsubscribed":
+        for contact in contacts:
+            unsubscribe(contact)
+    elif event.event_type == "deferred":
+        contacts.update(consecutive_soft_bounces=F("consecutive_soft_bounces") + 1)
+        if contacts.filter(consecutive_soft_bounces__gt=drip_settings.SOFT_BOUNCE_LIMIT).exists():
+            suppress(recipient, "repeated soft bounces")
+    elif event.event_type in ENGAGED:
+        contacts.filter(consecutive_soft_bounces__gt=0).update(consecutive_soft_bounces=0)
+    return stored
+
+
+def on_anymail_tracking(sender, event, esp_name, **kwargs) -> None:
+    record_tracking_event(event, esp_name)

@@ -1,0 +1,86 @@
+"""When a step is due: delays, weekdays, date offsets, send windows (pure)."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..conf import drip_settings
+from ..models.sequences import Step, Timing
+from .conditions import Facts, _moment, resolve
+
+DEFAULT_DATE_TIME = dt.time(9, 0)
+
+
+def contact_zone(time_zone: str | None) -> zoneinfo.ZoneInfo:
+    for name in (time_zone, drip_settings.DEFAULT_TIME_ZONE, "UTC"):
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def _at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    # zoneinfo resolves DST: 11:30 Paris is 10:30 UTC in winter, 09:30 in summer.
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+
+
+def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """When `step` comes due, counted from `anchor` (the previous step's time).
+
+    None when a date-offset step's date is missing.
+    """
+    after_wait = anchor + step.delay
+    if step.timing == Timing.WEEKDAY and step.weekday is not None and step.at_time is not None:
+        local = after_wait.astimezone(zone)
+        for days_ahead in range(8):
+            day = local.date() + dt.timedelta(days=days_ahead)
+            if day.weekday() == step.weekday:
+                candidate = _at_local(day, step.at_time, zone)
+                if candidate >= after_wait:
+                    return candidate
+        return after_wait
+    if step.timing == Timing.DATE_OFFSET:
+        base = resolve(step.date_field, facts)
+        if isinstance(base, str):
+            parsed = _moment(base)
+            base = parsed.astimezone(zone).date() if parsed and "T" in base else (parsed.date() if parsed else None)
+        elif isinstance(base, dt.datetime):
+            base = base.astimezone(zone).date()
+        if not isinstance(base, dt.date):
+            return None
+        return _at_local(base + dt.timedelta(days=step.offset_days), step.at_time or DEFAULT_DATE_TIME, zone)
+    return after_wait
+
+
+def _windows(raw: Iterable) -> list[tuple[set[int], dt.time, dt.time]]:
+    out = []
+    for block in raw:
+        value: Mapping[str, Any] = block.value
+        out.append(({int(d) for d in value["days"]}, value["start"], value["end"]))
+    return out
+
+
+def next_window_opening(moment: dt.datetime, windows: Iterable, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """`moment` if it lies inside a send window (or there are none), else the next opening."""
+    spans = _windows(windows)
+    if not spans:
+        return moment
+    local = moment.astimezone(zone)
+    best: dt.datetime | None = None
+    for days_ahead in range(8):
+        day = local.date() + dt.timedelta(days=days_ahead)
+        for weekdays, start, end in spans:
+            if day.weekday() not in weekdays:
+                continue
+            opens, closes = _at_local(day, start, zone), _at_local(day, end, zone)
+            if opens <= moment < closes:
+                return moment
+            if opens > moment and (best is None or opens < best):
+                best = opens
+        if best is not None:
+            return best
+    return moment

@@ -1,0 +1,42 @@
+"""Data-subject requests: export everything about a contact; erase it."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from .delivery.suppression import suppress
+from .models import Contact, Message, MessageEvent
+
+logger = logging.getLogger("drip_plugin.gdpr")
+
+
+def export_contact(contact: Contact) -> dict[str, Any]:
+    """All personal data drip_plugin holds about `contact`, as plain JSON-able data."""
+    fields = ["email", "first_name", "last_name", "locale", "time_zone", "attributes", "is_subscribed",
+              "unsubscribed_at", "created_at"]
+    return {
+        "contact": {name: getattr(contact, name) for name in fields},
+        "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
+        "enrollments": list(contact.enrollments.order_by("enrolled_at").values(
+            "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),
+        "messages": list(Message.objects.filter(enrollment__contact=contact).order_by("created_at").values(
+            "subject", "to_email", "status", "created_at", "sent_at")),
+        "message_events": list(MessageEvent.objects.filter(message__enrollment__contact=contact).values(
+            "event_type", "occurred_at", "url")),
+    }
+
+
+def erase_contact(contact: Contact) -> None:
+    """Delete the contact and everything about it, keeping only a salted hash
+    of the address in the suppression list (so it is never mailed again)."""
+    with transaction.atomic():
+        suppress(contact.email, "erased")
+        MessageEvent.objects.filter(recipient=contact.email).delete()
+        contact.delete()  # cascades to events, enrollments, messages
+    logger.info("erased a contact on request")
+
+
+JSON_ENCODER = DjangoJSONEncoder

@@ -1,0 +1,3 @@
+from .track import track
+
+__all__ = ["track"]

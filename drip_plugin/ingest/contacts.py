@@ -1,0 +1,55 @@
+"""Finding or creating the contact an event is about."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+
+from ..exceptions import InvalidEvent
+from ..models import Contact
+
+
+def normalise_email(email: str) -> str:
+    cleaned = (email or "").strip().lower()
+    try:
+        validate_email(cleaned)
+    except ValidationError:
+        raise InvalidEvent(f"{email!r} is not a valid email address") from None
+    return cleaned
+
+
+def resolve_contact(*, email: str | None, user=None) -> Contact:
+    """The contact for `user` and/or `email`, created on first sight.
+
+    Raises InvalidEvent when neither identifies anyone or the email is invalid.
+    """
+    if user is not None and getattr(user, "pk", None) is not None:
+        contact = Contact.objects.filter(user=user).first()
+        if contact is not None:
+            return contact
+        email = email or getattr(user, "email", "")
+        if not email:
+            raise InvalidEvent(f"user {user.pk} has no email address and no drip contact")
+    elif user is not None:
+        raise InvalidEvent("user must be saved before it can be tracked")
+    if not email:
+        raise InvalidEvent("track() needs an email or a user to know who the event is about")
+    email = normalise_email(email)
+    # Lower() matches the functional unique index: a plain email= lookup scans the table.
+    contact = Contact.objects.alias(email_ci=Lower("email")).filter(email_ci=email).first()
+    if contact is None:
+        from ..delivery.suppression import is_suppressed
+
+        contact = Contact.objects.create(
+            email=email,
+            user=user,
+            first_name=getattr(user, "first_name", "") or "",
+            last_name=getattr(user, "last_name", "") or "",
+            # A suppressed (e.g. erased, bounced) address stays unmailable
+            # when it comes back.
+            is_subscribed=not is_suppressed(email),
+        )
+    elif user is not None and contact.user_id is None:
+        contact.user = user
+        contact.save(update_fields=["user", "updated_at"])
+    return contact

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from drip_plugin.gdpr import erase_contact
+from drip_plugin.models import Contact
+
+
+class Command(BaseCommand):
+    help = "Erase a contact's personal data (GDPR); a salted hash stays in the suppression list."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email, **options):
+        contact = Contact.objects.filter(email=email.strip().lower()).first()
+        if contact is None:
+            raise CommandError(f"no contact with email {email}")
+        erase_contact(contact)
+        self.stdout.write("erased; the address stays suppressed")

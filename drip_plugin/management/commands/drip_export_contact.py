@@ -1,0 +1,19 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from drip_plugin.gdpr import JSON_ENCODER, export_contact
+from drip_plugin.models import Contact
+
+
+class Command(BaseCommand):
+    help = "Print, as JSON, all data drip_plugin holds about a contact (GDPR access request)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email, **options):
+        contact = Contact.objects.filter(email=email.strip().lower()).first()
+        if contact is None:
+            raise CommandError(f"no contact with email {email}")
+        self.stdout.write(json.dumps(export_contact(contact), cls=JSON_ENCODER, indent=2))

@@ -1,0 +1,24 @@
+from .contacts import Contact
+from .delivery import MessageEvent, Suppression
+from .dates import ContactDate, DateRule
+from .emails import Email
+from .enrollments import Enrollment
+from .events import Event
+from .messages import Message
+from .sequences import Sequence, Step
+from .subscriptions import Subscription
+
+__all__ = [
+    "Contact",
+    "ContactDate",
+    "DateRule",
+    "Email",
+    "Enrollment",
+    "Event",
+    "Message",
+    "MessageEvent",
+    "Sequence",
+    "Step",
+    "Subscription",
+    "Suppression",
+]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Contact(models.Model):
+    """Someone drip email can go to; linked to a host user when there is one."""
+
+    email = models.EmailField(_("email"), max_length=254)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drip_contact",
+    )
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    locale = models.CharField(_("locale"), max_length=16, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, help_text=_("IANA name, e.g. Europe/Paris.")
+    )
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # Set from order_completed events; win-back and "ordered within N days" read it.
+    last_order_at = models.DateTimeField(_("last order"), null=True, blank=True, db_index=True)
+    is_subscribed = models.BooleanField(_("subscribed"), default=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    opted_out_of = models.ManyToManyField(
+        "drip_plugin.Sequence", blank=True, related_name="opted_out_contacts",
+        help_text=_("Sequences this contact chose not to receive (preference centre)."),
+    )
+    # Reset by any delivery, open or click; more than SOFT_BOUNCE_LIMIT in a
+    # row suppresses the address.
+    consecutive_soft_bounces = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        constraints = [
+            # Emails are stored lower-cased by ingest; the functional index
+            # keeps a hand-made row from sneaking in a case variant.
+            models.UniqueConstraint(Lower("email"), name="drip_contact_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

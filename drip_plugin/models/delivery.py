@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageEvent(models.Model):
+    """What the ESP (through anymail's tracking signal) or our own pixel and
+    click links tell us happened to a message."""
+
+    message = models.ForeignKey("drip_plugin.Message", on_delete=models.CASCADE, related_name="events",
+                                null=True, blank=True)
+    event_type = models.CharField(max_length=32, db_index=True)  # anymail's normalised types
+    recipient = models.EmailField(max_length=254, blank=True)
+    occurred_at = models.DateTimeField()
+    esp_event_id = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("message event")
+        indexes = [models.Index(fields=["message", "event_type"], name="drip_msgevent_type")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.recipient}"
+
+
+class Suppression(models.Model):
+    """An address we must never mail again (bounce, complaint, erasure).
+
+    Keyed by a salted hash of the normalised address so it outlives erasure of
+    the contact's personal data: a re-import of the same address stays suppressed.
+    """
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppression")
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.email_hash[:12]}…"

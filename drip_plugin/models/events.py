@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """Something a contact did (or that happened to them), as tracked."""
+
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    contact = models.ForeignKey("drip_plugin.Contact", on_delete=models.CASCADE, related_name="events")
+    properties = models.JSONField(_("properties"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    received_at = models.DateTimeField(auto_now_add=True)
+    # Webhooks and retries deliver the same fact more than once: the key makes
+    # recording it idempotent.
+    idempotency_key = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        verbose_name = _("event")
+        indexes = [models.Index(fields=["contact", "name", "occurred_at"], name="drip_event_contact_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.contact_id})"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    RETRY_SCHEDULED = "retry_scheduled", _("retry scheduled")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SUPPRESSED = "suppressed", _("not sent: unsubscribed or suppressed")
+
+
+# Statuses a sender may claim once `send_after` has come.
+SENDABLE = [MessageStatus.QUEUED, MessageStatus.RETRY_SCHEDULED]
+
+
+class Message(models.Model):
+    """The outbox row of one (enrollment, step) email.
+
+    It is written *before* the send; the unique constraint makes a second
+    email for the same step impossible, whatever workers, retries or crashes do.
+    """
+
+    enrollment = models.ForeignKey("drip_plugin.Enrollment", on_delete=models.CASCADE, related_name="messages")
+    step = models.ForeignKey("drip_plugin.Step", on_delete=models.SET_NULL, null=True, related_name="messages")
+    to_email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    # Stable across retries: the Message-ID header and signed links derive
+    # from it, so receivers and ESPs can recognise a resend.
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Set when a sender moves the row to `sending`; it reads back only its own.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    subject = models.CharField(max_length=255, blank=True)
+    send_after = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A claim holds the row until `sending_until`; a sender that died is
+    # detected when the lease runs out.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    # Written just before the hand-over to the ESP: a dead sender with this
+    # set may or may not have delivered, so the message is never resent.
+    handed_at = models.DateTimeField(null=True, blank=True)
+    revenue = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    revenue_currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    esp_message_id = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "step"], name="drip_one_message_per_step"),
+        ]
+        indexes = [
+            models.Index(fields=["send_after"], name="drip_message_sendable", condition=Q(status__in=SENDABLE)),
+            models.Index(fields=["sending_until"], name="drip_message_leased", condition=Q(status="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email} ({self.status})"

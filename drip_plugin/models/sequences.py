@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
+
+from .blocks import SendWindowBlock, condition_stream_blocks
+
+
+class JourneyPer(models.TextChoices):
+    CONTACT = "", _("contact (one journey per person)")
+    CHECKOUT = "checkout_id", _("checkout / cart")
+    ORDER = "order_id", _("order")
+    SUBSCRIPTION = "subscription_id", _("subscription")
+
+
+class Reentry(models.TextChoices):
+    ALWAYS = "always", _("every time (when no journey is running for the same object)")
+    ONCE = "once", _("once ever")
+    PER_DAYS = "per_days", _("at most once per N days")
+
+
+class CapAction(models.TextChoices):
+    DEFER = "defer", _("defer to the next allowed time")
+    SKIP = "skip", _("skip that email (recorded)")
+
+
+class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
+    """A drip campaign: a trigger and ordered steps, edited as a Wagtail snippet.
+
+    The database row always holds the *live* version; drafts live in revisions
+    until an editor publishes them, so the engine only ever reads live steps.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    trigger_event = models.CharField(
+        _("trigger event"),
+        max_length=100,
+        db_index=True,
+        help_text=_("Event name that enrolls a contact, e.g. signed_up."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    trigger_filters = StreamField(
+        condition_stream_blocks(), blank=True, verbose_name=_("trigger filters"),
+        help_text=_("Only events and contacts matching all of these start a journey."),
+    )
+    flow_filters = StreamField(
+        condition_stream_blocks(), blank=True, verbose_name=_("flow filters"),
+        help_text=_("Re-checked before every email; a contact who no longer matches leaves the sequence."),
+    )
+    journey_per = models.CharField(
+        _("one journey per"), max_length=32, choices=JourneyPer.choices, blank=True, default=JourneyPer.CONTACT
+    )
+    reentry = models.CharField(_("re-entry"), max_length=16, choices=Reentry.choices, default=Reentry.ALWAYS)
+    reentry_days = models.PositiveIntegerField(_("re-entry days"), null=True, blank=True)
+    exit_events = models.CharField(
+        _("exit events"), max_length=500, blank=True,
+        help_text=_("Comma-separated events that end the journey at once, e.g. order_completed."),
+    )
+    debounce_minutes = models.PositiveIntegerField(
+        _("restart window (minutes)"), default=0,
+        help_text=_("A repeated trigger for the same object within this window restarts the wait "
+                    "before the first email (0: never)."),
+    )
+    send_windows = StreamField(
+        [("window", SendWindowBlock())], blank=True, verbose_name=_("send windows"),
+        help_text=_("Emails go out only inside these windows, in the contact's time zone. Empty: any time."),
+    )
+    transactional = models.BooleanField(
+        _("transactional"), default=False, help_text=_("Transactional emails ignore frequency caps.")
+    )
+    cap_count = models.PositiveIntegerField(_("at most"), null=True, blank=True)
+    cap_days = models.PositiveIntegerField(_("emails per days"), null=True, blank=True)
+    cap_action = models.CharField(_("when capped"), max_length=8, choices=CapAction.choices, default=CapAction.DEFER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_sequence")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("trigger_event"), FieldPanel("trigger_filters"), FieldPanel("journey_per"),
+             FieldRowPanel([FieldPanel("reentry"), FieldPanel("reentry_days")]), FieldPanel("debounce_minutes")],
+            heading=_("Trigger"),
+        ),
+        MultiFieldPanel([FieldPanel("exit_events"), FieldPanel("flow_filters")], heading=_("Leaving")),
+        MultiFieldPanel(
+            [FieldPanel("send_windows"), FieldPanel("transactional"),
+             FieldRowPanel([FieldPanel("cap_count"), FieldPanel("cap_days"), FieldPanel("cap_action")])],
+            heading=_("Timing and caps"),
+        ),
+        InlinePanel("steps", heading=_("Steps"), label=_("Step"), min_num=1),
+    ]
+
+    class Meta:
+        verbose_name = _("sequence")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def exit_event_names(self) -> list[str]:
+        return [name.strip() for name in self.exit_events.split(",") if name.strip()]
+
+
+class DelayUnit(models.TextChoices):
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+
+
+class StepKind(models.TextChoices):
+    EMAIL = "email", _("Send an email")
+    WAIT = "wait", _("Wait only")
+    BRANCH = "branch", _("Branch on a condition")
+    UPDATE = "update", _("Update a contact attribute")
+    EXIT = "exit", _("Exit the sequence")
+
+
+class Timing(models.TextChoices):
+    DELAY = "delay", _("after the wait")
+    WEEKDAY = "weekday", _("after the wait, on the next chosen weekday at the chosen time")
+    DATE_OFFSET = "date_offset", _("N days before/after a date of the contact or event")
+
+
+class Step(Orderable):
+    """One step of a sequence, taken when its timing comes due.
+
+    Steps run in order; a branch whose condition is false jumps to the step
+    with the label in `if_false_goto` (or ends the journey when empty).
+    """
+
+    sequence = ParentalKey(Sequence, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices, default=StepKind.EMAIL)
+    label = models.SlugField(_("label"), max_length=50, blank=True, help_text=_("Name a step to jump to it."))
+    timing = models.CharField(_("timing"), max_length=12, choices=Timing.choices, default=Timing.DELAY)
+    delay_amount = models.PositiveIntegerField(
+        _("wait"), default=0, help_text=_("How long after the previous step (or enrollment).")
+    )
+    delay_unit = models.CharField(_("unit"), max_length=10, choices=DelayUnit.choices, default=DelayUnit.DAYS)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), null=True, blank=True, choices=[(i, d) for i, d in enumerate(
+            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")])]
+    )
+    at_time = models.TimeField(_("at"), null=True, blank=True, help_text=_("In the contact's time zone."))
+    date_field = models.CharField(
+        _("date"), max_length=100, blank=True, help_text=_("e.g. event.subscription.renews_at or contact.birthday")
+    )
+    offset_days = models.IntegerField(_("days from that date"), default=0, help_text=_("-7 = a week before."))
+    # PROTECT: an email still used by a step cannot be deleted from under it.
+    email = models.ForeignKey(
+        "drip_plugin.Email", on_delete=models.PROTECT, related_name="steps", null=True, blank=True
+    )
+    condition = StreamField(condition_stream_blocks(), blank=True, verbose_name=_("branch condition"))
+    if_false_goto = models.SlugField(_("if false, go to"), max_length=50, blank=True,
+                                     help_text=_("Label of the step to jump to; empty ends the journey."))
+    attribute_name = models.CharField(_("attribute"), max_length=100, blank=True)
+    attribute_value = models.CharField(_("value"), max_length=255, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("label")]),
+        MultiFieldPanel(
+            [FieldPanel("timing"), FieldRowPanel([FieldPanel("delay_amount"), FieldPanel("delay_unit")]),
+             FieldRowPanel([FieldPanel("weekday"), FieldPanel("at_time")]),
+             FieldRowPanel([FieldPanel("date_field"), FieldPanel("offset_days")])],
+            heading=_("When"),
+        ),
+        FieldPanel("email"),
+        MultiFieldPanel([FieldPanel("condition"), FieldPanel("if_false_goto")], heading=_("Branch")),
+        FieldRowPanel([FieldPanel("attribute_name"), FieldPanel("attribute_value")], heading=_("Update")),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("step")
+
+    def __str__(self) -> str:
+        return self.label or f"{self.get_kind_display()} #{(self.sort_order or 0) + 1}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.kind == StepKind.EMAIL and not self.email_id:
+            errors["email"] = _("An email step needs an email.")
+        if self.timing == Timing.WEEKDAY and (self.weekday is None or self.at_time is None):
+            errors["weekday"] = _("Choose a weekday and a time.")
+        if self.timing == Timing.DATE_OFFSET and not self.date_field:
+            errors["date_field"] = _("Name the date, e.g. event.subscription.renews_at.")
+        if self.kind == StepKind.UPDATE and not self.attribute_name:
+            errors["attribute_name"] = _("Name the attribute to update.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def delay(self) -> timedelta:
+        return timedelta(**{self.delay_unit: self.delay_amount})

@@ -1,0 +1,43 @@
+"""Open pixel and click redirect endpoints."""
+from __future__ import annotations
+
+import base64
+import logging
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from ..delivery.instrument import CLICK_SALT, OPEN_SALT
+from ..models import Message, MessageEvent
+
+logger = logging.getLogger("drip_plugin.public")
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def _record(message_id: int, event_type: str, url: str = "") -> None:
+    message = Message.objects.filter(pk=message_id).first()
+    if message is not None:
+        MessageEvent.objects.create(message=message, event_type=event_type, recipient=message.to_email,
+                                    occurred_at=timezone.now(), url=url[:2000])
+
+
+@never_cache
+def click_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        payload = signing.loads(token, salt=CLICK_SALT)
+    except signing.BadSignature:
+        logger.warning("click link with a bad signature from %s", request.META.get("REMOTE_ADDR"))
+        return HttpResponseBadRequest("This link is not valid.")
+    _record(payload["m"], "clicked", payload["u"])
+    return HttpResponseRedirect(payload["u"])
+
+
+@never_cache
+def open_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        _record(signing.loads(token, salt=OPEN_SALT), "opened")
+    except signing.BadSignature:
+        logger.info("open pixel with a bad signature")
+    return HttpResponse(PIXEL, content_type="image/gif")

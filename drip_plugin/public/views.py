@@ -1,0 +1,61 @@
+"""Pages reached from emails: unsubscribe and preferences (no login; the
+signed token is the credential)."""
+from __future__ import annotations
+
+import logging
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from ..delivery.links import read_unsubscribe_token
+from ..delivery.suppression import unsubscribe
+from ..models import Contact, Message, Sequence
+
+logger = logging.getLogger("drip_plugin.public")
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    logger.warning("unsubscribe link with a bad signature from %s", request.META.get("REMOTE_ADDR"))
+    return render(request, "drip_plugin/link_invalid.html", status=400)
+
+
+# csrf_exempt: RFC 8058 one-click POSTs come from mailbox providers, without
+# cookies or a CSRF token; the signed token authenticates the request.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        payload = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return _invalid(request)
+    contact = Contact.objects.filter(pk=payload.get("c")).first()
+    if contact is None:
+        return _invalid(request)
+    message = Message.objects.filter(pk=payload.get("m"), enrollment__contact=contact).select_related(
+        "enrollment__sequence").first()
+    sequence = message.enrollment.sequence if message else None
+    done = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if request.POST.get("List-Unsubscribe") == "One-Click" or action == "unsubscribe_all":
+            unsubscribe(contact)
+            done = "unsubscribed"
+        elif action == "resubscribe":
+            contact.is_subscribed, contact.unsubscribed_at = True, None
+            contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
+            done = "resubscribed"
+        elif action == "save":
+            chosen = {int(pk) for pk in request.POST.getlist("opt_out") if pk.isdigit()}
+            contact.opted_out_of.set(Sequence.objects.filter(pk__in=chosen))
+            done = "saved"
+        else:
+            return render(request, "drip_plugin/link_invalid.html", status=400)
+        logger.info("contact %s preference change: %s", contact.pk, done)
+    received = Sequence.objects.filter(enrollments__contact=contact).distinct().order_by("name")
+    return render(request, "drip_plugin/preferences.html", {
+        "contact": contact, "sequence": sequence, "sequences": received,
+        "opted_out": set(contact.opted_out_of.values_list("pk", flat=True)), "done": done,
+    })

@@ -1,0 +1,33 @@
+"""The merge context: the documented set of fields an email template sees."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..conf import drip_settings
+from ..models import Contact
+
+
+def contact_data(contact: Contact) -> dict[str, Any]:
+    return {
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "full_name": contact.full_name,
+        "locale": contact.locale,
+        "attributes": dict(contact.attributes or {}),
+    }
+
+
+def merge_context(contact: Contact, *, event_properties: dict | None = None, links: dict | None = None) -> dict:
+    """Plain data for templates: `contact`, `event`, `cart`, `order`,
+    `subscription` (when the triggering event carried them), `links` and `sender`."""
+    properties = dict(event_properties or {})
+    return {
+        "contact": contact_data(contact),
+        "event": properties,
+        "cart": properties.get("cart", {}),
+        "order": properties.get("order", {}),
+        "subscription": properties.get("subscription", {}),
+        "links": dict(links or {}),
+        "sender": {"email": drip_settings.from_email, "postal_address": drip_settings.POSTAL_ADDRESS or ""},
+    }

@@ -1,0 +1,38 @@
+"""One step + one recipient's merge data → subject, HTML and text."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .mjml import compile_mjml
+from .sandbox import render_template
+from .text import html_to_text
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+@functools.lru_cache(maxsize=512)
+def text_template(compiled_html: str) -> str:
+    """The plain-text part as a template, derived once per compiled email:
+    template tags are text to the HTML parser, so they come through intact."""
+    return html_to_text(compiled_html)
+
+
+def render_email(email, merge: Mapping[str, Any]) -> RenderedEmail:
+    """Render an Email for one recipient. Raises TemplateProblem on bad content.
+
+    Only Django template passes run per recipient: the MJML compile and the
+    HTML → text conversion are cached per distinct source.
+    """
+    compiled = compile_mjml(email.mjml)
+    html = render_template(compiled, merge)
+    text = render_template(text_template(compiled), merge, autoescape=False)
+    subject = " ".join(render_template(email.subject, merge, autoescape=False).split())
+    return RenderedEmail(subject=subject, html=html, text=text)

@@ -1,0 +1,17 @@
+"""MJML → HTML, compiled once per distinct source (i.e. once per step revision)."""
+from __future__ import annotations
+
+import functools
+
+import mjml
+
+from .errors import TemplateProblem
+
+
+@functools.lru_cache(maxsize=512)
+def compile_mjml(source: str) -> str:
+    """Compile MJML (with Django template tags still inside) to HTML."""
+    try:
+        return mjml.mjml2html(source)
+    except ValueError as exc:
+        raise TemplateProblem(f"MJML: {exc}") from None

@@ -1,0 +1,143 @@
+"""Checking editors' content before it is saved: MJML structure, template
+syntax and merge variables, each problem with the line it is on."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.template import Engine, TemplateSyntaxError
+from django.template.base import VariableNode
+from django.template.defaulttags import ForNode
+
+from .errors import TemplateProblem
+from .mjml import compile_mjml
+
+# The merge context (rendering/context.py): what templates may name.
+MERGE_FIELDS: dict[str, set[str] | None] = {
+    "contact": {"email", "first_name", "last_name", "full_name", "locale", "attributes"},
+    "cart": {"checkout_id", "lines", "subtotal", "total", "currency", "restore_url"},
+    "order": {"order_id", "number", "lines", "total", "currency", "checkout_id"},
+    "subscription": {"subscription_id", "plan", "status", "renews_at"},
+    "links": {"unsubscribe", "preferences", "view_in_browser"},
+    "sender": {"email", "postal_address"},
+    "event": None,  # the triggering event's own properties: any name
+}
+DEBUG_ENGINE = Engine(debug=True, libraries={})
+VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "source", "wbr", "area", "base", "embed"}
+TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>")
+TEMPLATE_TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+def _line_of(source: str, index: int) -> int:
+    return source.count("\n", 0, index) + 1
+
+
+def template_problems(source: str) -> list[Problem]:
+    """Django template syntax errors and names outside the merge context."""
+    try:
+        template = DEBUG_ENGINE.from_string(source)
+    except TemplateSyntaxError as exc:
+        debug = getattr(exc, "template_debug", None) or {}
+        return [Problem(debug.get("line", 1), f"template error: {exc}")]
+    problems: list[Problem] = []
+    _check_nodes(template.nodelist, set(), problems)
+    return problems
+
+
+def _check_nodes(nodelist, local_names: set[str], problems: list[Problem]) -> None:
+    for node in nodelist:
+        names = local_names
+        if isinstance(node, ForNode):
+            _check_variable(node.sequence.var, node, local_names, problems)
+            names = local_names | set(node.loopvars) | {"forloop"}
+        elif isinstance(node, VariableNode):
+            _check_variable(node.filter_expression.var, node, local_names, problems)
+        for attribute in getattr(node, "child_nodelists", ()):
+            child = getattr(node, attribute, None)
+            if child:
+                _check_nodes(child, names, problems)
+        for condition_nodelist in getattr(node, "conditions_nodelists", ()):
+            _check_nodes(condition_nodelist[1], names, problems)
+
+
+def _check_variable(var, node, local_names: set[str], problems: list[Problem]) -> None:
+    lookups = getattr(var, "lookups", None)
+    if not lookups:
+        return  # a literal
+    root, rest = lookups[0], lookups[1:]
+    line = node.token.lineno if getattr(node, "token", None) else 1
+    if root in local_names:
+        return
+    if root not in MERGE_FIELDS:
+        problems.append(Problem(line, f"“{'.'.join(lookups)}” is not in the merge context "
+                                      f"(known: {', '.join(sorted(MERGE_FIELDS))})"))
+        return
+    allowed = MERGE_FIELDS[root]
+    if allowed is not None and rest and rest[0] not in allowed:
+        problems.append(Problem(line, f"“{root}.{rest[0]}” is not in the merge context "
+                                      f"({root} has: {', '.join(sorted(allowed))})"))
+
+
+def mjml_structure_problems(source: str) -> list[Problem]:
+    """Unbalanced tags, with lines: mjml-python often says only
+    'unexpected end of stream' (no position)."""
+    for match in TEMPLATE_TAG.finditer(source):
+        if "<" in match.group():
+            # mjml-python cannot parse it, even inside <mj-raw>.
+            return [Problem(_line_of(source, match.start()),
+                            f"“<” inside {match.group()} breaks MJML: turn the comparison around (“>”)")]
+    # Other template tags are blanked out, keeping offsets so lines stay right.
+    text = TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
+    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    stack: list[tuple[str, int]] = []
+    for match in TAG.finditer(text):
+        closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
+        line = _line_of(text, match.start())
+        if not closing:
+            if rest.rstrip().endswith("/") or name in VOID_TAGS:
+                continue
+            stack.append((name, line))
+        elif not stack:
+            return [Problem(line, f"</{name}> closes nothing")]
+        elif stack[-1][0] != name:
+            opened, opened_line = stack[-1]
+            return [Problem(line, f"</{name}> found but <{opened}> (line {opened_line}) is still open")]
+        else:
+            stack.pop()
+    if stack:
+        name, line = stack[-1]
+        return [Problem(line, f"<{name}> is never closed")]
+    if not re.match(r"\s*<mjml[\s>]", text):
+        return [Problem(1, "an MJML email starts with <mjml>")]
+    return []
+
+
+BYTE_POSITION = re.compile(r"position (\d+):(\d+)")
+
+
+def mjml_compile_problems(source: str) -> list[Problem]:
+    try:
+        compile_mjml(source)
+    except TemplateProblem as exc:
+        position = BYTE_POSITION.search(exc.message)
+        # mjml-python reports UTF-8 byte offsets, not lines.
+        line = source.encode()[: int(position.group(1))].count(b"\n") + 1 if position else 1
+        return [Problem(line, exc.message)]
+    return []
+
+
+def email_problems(mjml: str, subject: str) -> dict[str, list[Problem]]:
+    """Every problem per field ("mjml", "subject"); empty when the email is fine."""
+    problems = {"subject": template_problems(subject)}
+    structure = mjml_structure_problems(mjml)
+    problems["mjml"] = template_problems(mjml) + (structure or mjml_compile_problems(mjml))
+    return {field: found for field, found in problems.items() if found}

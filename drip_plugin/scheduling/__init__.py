@@ -1,0 +1,3 @@
+from .tick import TickResult, tick
+
+__all__ = ["TickResult", "tick"]

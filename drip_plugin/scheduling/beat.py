@@ -1,0 +1,23 @@
+"""Registering the tick with django-celery-beat's DatabaseScheduler."""
+from __future__ import annotations
+
+from django.apps import apps
+
+from ..conf import drip_settings
+
+TASK_NAME = "drip_plugin.tasks.tick"
+PERIODIC_TASK_NAME = "drip_plugin: tick"
+
+
+def register_tick_schedule(**kwargs) -> None:
+    """Create or update the periodic tick; idempotent (runs after every migrate)."""
+    if not drip_settings.REGISTER_BEAT_SCHEDULE or not apps.is_installed("django_celery_beat"):
+        return
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every = int(drip_settings.TICK_INTERVAL)
+    schedule, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.update_or_create(
+        name=PERIODIC_TASK_NAME,
+        defaults={"task": TASK_NAME, "interval": schedule, "enabled": True},
+    )

@@ -1,0 +1,69 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.action_menu import ActionMenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .admin_views.test_send import test_send_view
+from .models import DateRule, Email, Sequence
+
+
+class SequenceViewSet(SnippetViewSet):
+    model = Sequence
+    icon = "mail"
+    menu_label = _("Drip sequences")
+    menu_name = "drip_sequences"
+    add_to_admin_menu = True
+    list_display = ["name", "trigger_event", "live", "latest_revision_created_at"]
+    list_filter = ["live"]
+    search_fields = ["name", "trigger_event"]
+
+
+class EmailViewSet(SnippetViewSet):
+    model = Email
+    icon = "doc-full"
+    menu_label = _("Drip emails")
+    menu_name = "drip_emails"
+    add_to_admin_menu = True
+    list_display = ["name", "subject", "live", "latest_revision_created_at"]
+    list_filter = ["live"]
+    search_fields = ["name", "subject"]
+
+
+class DateRuleViewSet(SnippetViewSet):
+    model = DateRule
+    icon = "date"
+    menu_label = _("Drip date rules")
+    menu_name = "drip_date_rules"
+    add_to_admin_menu = True
+    list_display = ["name", "event_name", "source", "days", "direction", "yearly", "active"]
+    list_filter = ["active", "yearly"]
+    search_fields = ["name", "event_name", "source"]
+
+
+register_snippet(SequenceViewSet)
+register_snippet(EmailViewSet)
+register_snippet(DateRuleViewSet)
+
+
+@hooks.register("register_admin_urls")
+def drip_admin_urls():
+    return [path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send")]
+
+
+class TestSendMenuItem(ActionMenuItem):
+    label = _("Send a test…")
+    name = "drip-test-send"
+    icon_name = "mail"
+
+    def is_shown(self, context):
+        return context.get("view") == "edit" and isinstance(context.get("instance"), Email)
+
+    def get_url(self, context):
+        return reverse("drip_plugin_email_test_send", args=[context["instance"].pk])
+
+
+@hooks.register("register_snippet_action_menu_item")
+def register_test_send_menu_item(model):
+    return TestSendMenuItem(order=90) if model is Email else None

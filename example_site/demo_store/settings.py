@@ -1,0 +1,112 @@
+"""Demo store settings: SQLite and a filesystem Celery broker, nothing to start."""
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR = BASE_DIR / "var"
+for folder in ("broker/queue", "broker/processed", "broker/control", "sent-emails", "media"):
+    (VAR / folder).mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = "demo-store-not-secret"
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "demo_store.urls"
+WSGI_APPLICATION = "demo_store.wsgi.application"
+USE_TZ = True
+TIME_ZONE = "UTC"
+WAGTAIL_SITE_NAME = "Demo store"
+WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+
+INSTALLED_APPS = [
+    "shop",
+    "drip_plugin",
+    "django_celery_beat",
+    "anymail",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+# SQLite shared by the web server and the Celery worker: IMMEDIATE
+# transactions + WAL avoid "database is locked" (shared/STACK_NOTES.md).
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": VAR / "demo.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        },
+    }
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR / "media"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Celery: embedded filesystem broker, beat schedule kept in the database.
+CELERY_BROKER_URL = "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(VAR / "broker/queue"),
+    "data_folder_out": str(VAR / "broker/queue"),
+    "data_folder_processed": str(VAR / "broker/processed"),
+    "control_folder": str(VAR / "broker/control"),
+}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_IGNORE_RESULT = True
+
+# Emails are written as files so you can read them: example_site/var/sent-emails/.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR / "sent-emails"
+DEFAULT_FROM_EMAIL = "Demo Store <hello@demo-store.example>"
+
+DRIP_PLUGIN = {
+    "TICK_INTERVAL": 10,
+    "SITE_URL": "http://127.0.0.1:8000",
+    "POSTAL_ADDRESS": "Demo Store, 12 Rue de l'Exemple, 75011 Paris, France",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"drip_plugin": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+
+from shop import views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("drip/", include("drip_plugin.urls")),
+    path("", views.home, name="home"),
+    path("signup/", views.signup, name="signup"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", views.outbox_message, name="outbox-message"),
+]

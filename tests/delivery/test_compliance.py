@@ -1,0 +1,137 @@
+"""Issue 6: RFC 8058 unsubscribe, bounce/complaint suppression, GDPR erase."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from anymail.signals import AnymailTrackingEvent, tracking
+from django.core import mail
+from django.core.management import call_command
+
+from drip_plugin import track
+from drip_plugin.models import Contact, Message, MessageEvent, Suppression
+from drip_plugin.scheduling import tick
+from tests.conftest import build_sequence
+
+TWO_STEPS = [(0, "days", "One"), (1, "days", "Two")]
+
+
+def first_email(address="u@example.com"):
+    build_sequence(steps=TWO_STEPS)
+    track("signed_up", email=address)
+    tick()
+    return mail.outbox[0]
+
+
+def unsubscribe_path(email) -> str:
+    header = email.extra_headers["List-Unsubscribe"]
+    return re.search(r"<http://testserver(/[^>]+)>", header).group(1)
+
+
+def test_rfc8058_headers_present(db, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "UNSUBSCRIBE_MAILTO": "unsubscribe@shop.test"}
+    email = first_email()
+    headers = email.extra_headers
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<http://testserver/drip/unsubscribe/[^>]+/>, <mailto:unsubscribe@shop.test\?subject=unsubscribe>",
+                        headers["List-Unsubscribe"])
+    assert headers["List-Id"].startswith("Welcome <welcome.")
+    message = Message.objects.get()
+    assert headers["Message-ID"] == f"<drip.{message.token}@shop.test>"
+    assert email.metadata == {"drip_message": str(message.pk), "drip_enrollment": str(message.enrollment_id),
+                              "drip_step": str(message.step_id)}
+
+
+def test_rfc8058_one_click_post_unsubscribes_at_once_without_csrf(db, clock, client):
+    email = first_email()
+    client.handler.enforce_csrf_checks = True
+    response = client.post(unsubscribe_path(email), data="List-Unsubscribe=One-Click",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert not Contact.objects.get().is_subscribed
+    clock.shift(dt.timedelta(days=1))
+    tick()
+    assert len(mail.outbox) == 1, "pending steps stop after unsubscribing"
+
+
+def test_rfc8058_get_shows_preferences_and_changes_nothing(db, clock, client):
+    email = first_email()
+    response = client.get(unsubscribe_path(email))
+    assert response.status_code == 200
+    assert b"Unsubscribe from everything" in response.content
+    assert Contact.objects.get().is_subscribed
+
+
+def test_rfc8058_tampered_token_is_400_and_logged(db, clock, client, caplog):
+    email = first_email()
+    path = unsubscribe_path(email)
+    response = client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 400
+    assert "bad signature" in caplog.text
+    assert Contact.objects.get().is_subscribed
+
+
+def test_preference_centre_opt_out_of_one_sequence_and_resubscribe(db, clock, client):
+    email = first_email()
+    contact = Contact.objects.get()
+    sequence = Message.objects.get().enrollment.sequence
+    client.post(unsubscribe_path(email), {"action": "save", "opt_out": [str(sequence.pk)]})
+    assert list(contact.opted_out_of.all()) == [sequence]
+    clock.shift(dt.timedelta(days=1))
+    tick()
+    assert Message.objects.get(step__sort_order=1).status == "suppressed"
+    client.post(unsubscribe_path(email), {"action": "unsubscribe_all"})
+    client.post(unsubscribe_path(email), {"action": "resubscribe"})
+    assert Contact.objects.get().is_subscribed
+
+
+def bounce(recipient: str, event_type: str, message: Message | None = None):
+    event = AnymailTrackingEvent(event_type=event_type, recipient=recipient, timestamp=None,
+                                 metadata={"drip_message": str(message.pk)} if message else {},
+                                 message_id=None, event_id=f"ev-{event_type}", reject_reason="bounced")
+    tracking.send(sender=object, event=event, esp_name="TestESP")
+
+
+def test_hard_bounce_via_anymail_tracking_suppresses_and_stops_sends(db, clock):
+    first_email("hb@example.com")
+    bounce("hb@example.com", "bounced", Message.objects.get())
+    assert MessageEvent.objects.get().event_type == "bounced"
+    assert Suppression.objects.get().reason == "hard bounce"
+    assert not Contact.objects.get().is_subscribed
+    clock.shift(dt.timedelta(days=1))
+    tick()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(("soft_bounces", "suppressed"), [(8, True), (3, False)])
+def test_soft_bounces_8_suppress_3_do_not(db, clock, soft_bounces, suppressed):
+    first_email("soft@example.com")
+    for _ in range(soft_bounces):
+        bounce("soft@example.com", "deferred")
+    assert Suppression.objects.exists() is suppressed
+    assert Contact.objects.get().is_subscribed is not suppressed
+
+
+def test_complaint_suppresses(db, clock):
+    first_email("c@example.com")
+    bounce("c@example.com", "complained")
+    assert Suppression.objects.get().reason == "complaint"
+
+
+def test_erase_then_reimport_stays_suppressed(db, clock):
+    first_email("gdpr@example.com")
+    out = io.StringIO()
+    call_command("drip_export_contact", "gdpr@example.com", stdout=out)
+    exported = json.loads(out.getvalue())
+    assert exported["contact"]["email"] == "gdpr@example.com" and exported["messages"][0]["subject"] == "One"
+    call_command("drip_erase_contact", "gdpr@example.com", stdout=io.StringIO())
+    assert not Contact.objects.exists() and not Message.objects.exists()
+    assert Suppression.objects.get().reason == "erased"
+    track("signed_up", email="gdpr@example.com")  # re-imported
+    assert not Contact.objects.get().is_subscribed
+    clock.shift(dt.timedelta(days=2))
+    tick()
+    assert len(mail.outbox) == 1, "nothing more went to the erased address"

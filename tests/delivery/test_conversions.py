@@ -1,0 +1,52 @@
+"""Issue 6: orders are attributed to the last clicked (5 days) or opened (1 day) email."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from anymail.signals import AnymailTrackingEvent, tracking
+from django.utils import timezone
+
+from drip_plugin import track
+from drip_plugin.models import Message
+from drip_plugin.scheduling import tick
+from tests.conftest import build_sequence
+
+
+def engage(message: Message, kind: str):
+    tracking.send(sender=object, esp_name="TestESP", event=AnymailTrackingEvent(
+        event_type=kind, recipient=message.to_email, timestamp=timezone.now(),
+        metadata={"drip_message": str(message.pk)}, message_id=None))
+
+
+def order(total: str):
+    track("order_completed", email="buyer@example.com",
+          properties={"order_id": total, "order": {"total": total, "currency": "EUR"}})
+
+
+def test_conversion_attributed_to_last_click_within_5_days_with_revenue(db, clock):
+    build_sequence(steps=[(0, "days", "One"), (1, "days", "Two")])
+    track("signed_up", email="buyer@example.com")
+    tick()
+    clock.shift(dt.timedelta(days=1))
+    tick()
+    one, two = Message.objects.order_by("pk")
+    engage(one, "clicked")
+    engage(two, "opened")
+    clock.shift(dt.timedelta(days=2))
+    order("49.90")
+    one.refresh_from_db()
+    assert (one.revenue, one.revenue_currency) == (Decimal("49.90"), "EUR"), "the click beats an older-window open"
+    clock.shift(dt.timedelta(days=4))
+    order("10.00")
+    assert sum(m.revenue for m in Message.objects.all()) == Decimal("49.90"), "outside 5 days: not attributed"
+
+
+def test_conversion_falls_back_to_an_open_within_one_day(db, clock):
+    build_sequence(steps=[(0, "days", "One")])
+    track("signed_up", email="buyer@example.com")
+    tick()
+    engage(Message.objects.get(), "opened")
+    clock.shift(dt.timedelta(hours=20))
+    order("20.00")
+    assert Message.objects.get().revenue == Decimal("20.00")

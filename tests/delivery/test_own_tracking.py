@@ -1,0 +1,50 @@
+"""Issue 6: own open pixel and signed click redirect (no open redirect); off switch."""
+from __future__ import annotations
+
+import re
+
+from django.core import mail
+
+from drip_plugin import track
+from drip_plugin.models import Message, MessageEvent
+from drip_plugin.scheduling import tick
+from tests.conftest import build_sequence
+
+
+def sent_html():
+    build_sequence(steps=[(0, "days", "Hi")])
+    track("signed_up", email="t@example.com")
+    tick()
+    return mail.outbox[0].alternatives[0][0]
+
+
+def test_click_redirects_only_to_the_emails_own_link_and_records_it(db, clock, client):
+    html = sent_html()
+    links = set(re.findall(r'href="http://testserver(/drip/c/[^"]+)"', html))
+    assert links, "the button link is routed through click tracking"
+    link = links.pop()
+    response = client.get(link)
+    assert (response.status_code, response["Location"]) == (302, "https://shop.test/start")
+    event = MessageEvent.objects.last()
+    assert (event.event_type, event.url, event.message) == ("clicked", "https://shop.test/start", Message.objects.get())
+    forged = link.replace("/c/", "/c/x")
+    assert client.get(forged).status_code == 400
+
+
+def test_open_pixel_records_an_open(db, clock, client):
+    html = sent_html()
+    (pixel,) = re.findall(r'src="http://testserver(/drip/o/[^"]+)"', html)
+    response = client.get(pixel)
+    assert response["Content-Type"] == "image/gif"
+    assert MessageEvent.objects.get().event_type == "opened"
+
+
+def test_tracking_off_leaves_links_alone(db, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "TRACKING": False}
+    html = sent_html()
+    assert 'href="https://shop.test/start"' in html and "/drip/o/" not in html
+
+
+def test_unsubscribe_link_and_text_part_are_not_rewritten(db, clock):
+    sent_html()
+    assert "Start shopping (https://shop.test/start)" in mail.outbox[0].body

@@ -1,0 +1,73 @@
+"""Issue 4: cart journey — debounce, exit on order with the same checkout, one journey per cart."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from drip_plugin import track
+from drip_plugin.models import Enrollment
+from drip_plugin.scheduling import tick
+
+
+@pytest.fixture
+def cart_flow(flow):
+    return flow("checkout_updated", [
+        {"subject": "You left {{ cart.lines|length }} items", "delay_amount": 1, "delay_unit": "hours"},
+        {"subject": "Still thinking?", "delay_amount": 24, "delay_unit": "hours"},
+    ], journey_per="checkout_id", exit_events="order_completed", debounce_minutes=30)
+
+
+def update_cart(checkout: str, lines: int, n: int = 0):
+    return track("checkout_updated", email="cat@example.com",
+                 properties={"checkout_id": checkout, "cart": {"lines": [{"name": f"item {i}"} for i in range(lines)]}},
+                 idempotency_key=f"{checkout}-{n}")
+
+
+def test_cart_journey_five_updates_in_ten_minutes_send_one_email_timed_from_the_last(cart_flow, clock):
+    for n in range(5):
+        update_cart("c1", lines=n + 1, n=n)
+        clock.shift(dt.timedelta(minutes=2, seconds=30))
+    # last update was at +10 min; the first email is due one hour after it.
+    assert Enrollment.objects.count() == 1
+    clock.shift(dt.timedelta(minutes=60 - 2, seconds=-30 - 1))
+    tick()
+    assert mail.outbox == []
+    clock.shift(dt.timedelta(seconds=1))
+    tick()
+    assert [m.subject for m in mail.outbox] == ["You left 5 items"]
+
+
+def test_cart_journey_order_with_same_checkout_exits_and_no_further_email(cart_flow, clock):
+    update_cart("c1", lines=2)
+    clock.shift(dt.timedelta(hours=1))
+    tick()
+    assert len(mail.outbox) == 1
+    track("order_completed", email="cat@example.com", properties={"order_id": "o1", "checkout_id": "c1"})
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "exit event order_completed")
+    clock.shift(dt.timedelta(days=3))
+    tick()
+    assert len(mail.outbox) == 1
+
+
+def test_cart_journey_order_for_another_checkout_does_not_exit(cart_flow, clock):
+    update_cart("c1", lines=1)
+    track("order_completed", email="cat@example.com", properties={"order_id": "o9", "checkout_id": "other"})
+    assert Enrollment.objects.get().state == "active"
+
+
+def test_cart_journey_a_second_cart_is_a_second_journey(cart_flow, clock):
+    update_cart("c1", lines=1, n=1)
+    update_cart("c2", lines=2, n=2)
+    assert sorted(Enrollment.objects.values_list("object_key", flat=True)) == ["c1", "c2"]
+    clock.shift(dt.timedelta(hours=1))
+    tick()
+    assert sorted(m.subject for m in mail.outbox) == ["You left 1 items", "You left 2 items"]
+
+
+def test_event_without_the_journey_property_starts_nothing(cart_flow, clock, caplog):
+    track("checkout_updated", email="cat@example.com", properties={"cart": {}})
+    assert not Enrollment.objects.exists()
+    assert "lacks checkout_id" in caplog.text

@@ -1,0 +1,65 @@
+"""Issue 4: due-work queries stay indexed and bounded, whatever the number of contacts."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from drip_plugin.engine import advance_due_enrollments
+from drip_plugin.models import Contact, Enrollment, Message
+from drip_plugin.scheduling import tick
+
+from .conftest import activity, window
+
+
+def _queue(sequence, count: int, *, due: bool, prefix: str):
+    step = sequence.steps.order_by("sort_order").first()
+    contacts = Contact.objects.bulk_create(Contact(email=f"{prefix}{i}@example.com") for i in range(count))
+    when = timezone.now() + (dt.timedelta(0) if due else dt.timedelta(days=30))
+    Enrollment.objects.bulk_create(
+        Enrollment(contact=c, sequence=sequence, current_step=step, due_at=when, enrolled_at=timezone.now())
+        for c in contacts
+    )
+
+
+def _count(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def _full_featured(flow):
+    return flow("signed_up", [{"subject": "One"}, {"subject": "Two", "delay_amount": 1, "delay_unit": "days"}],
+                flow_filters=[activity("order_completed", happened="has_not")],
+                send_windows=[window("0123456", "00:00", "23:59")], cap_count=5, cap_days=7)
+
+
+def test_tick_query_count_does_not_grow_with_idle_contacts(flow, clock, django_assert_max_num_queries):
+    sequence = _full_featured(flow)
+    _queue(sequence, 3, due=True, prefix="due-a")
+    _queue(sequence, 10, due=False, prefix="idle-a")
+    small = _count(tick)
+    Enrollment.objects.all().delete()
+    _queue(sequence, 3, due=True, prefix="due-b")
+    _queue(sequence, 400, due=False, prefix="idle-b")
+    with django_assert_max_num_queries(small):
+        result = tick()
+    assert result.sent == 3
+
+
+def test_advancing_a_batch_takes_the_same_queries_for_5_or_60_due(flow, clock):
+    sequence = _full_featured(flow)
+    _queue(sequence, 5, due=True, prefix="five")
+    few = _count(lambda: advance_due_enrollments(timezone.now(), 500))
+    Enrollment.objects.all().delete()
+    _queue(sequence, 60, due=True, prefix="sixty")
+    many = _count(lambda: advance_due_enrollments(timezone.now(), 500))
+    # Only the multi-row INSERT may split, where the backend caps variables
+    # per statement (SQLite: 999); nothing else grows with the batch.
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    per_insert = connection.ops.bulk_batch_size(fields, [None] * 60)
+    assert many - few == math.ceil(60 / per_insert) - math.ceil(5 / per_insert)
+    assert Enrollment.objects.filter(current_step__sort_order=1).count() == 60

@@ -1,0 +1,109 @@
+"""Issue 4: send windows in the contact's time zone (DST included) and frequency caps."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from drip_plugin import track
+from drip_plugin.models import Contact, Message
+from drip_plugin.scheduling import tick
+
+from .conftest import window
+
+UTC = dt.UTC
+WEEKDAYS = "01234"
+
+
+def sent_at():
+    return [m.sent_at for m in Message.objects.filter(status="sent").order_by("sent_at")]
+
+
+def test_window_step_due_0300_paris_goes_at_1130_paris(flow, clock):
+    flow("signed_up", [{"subject": "Hello"}], send_windows=[window(WEEKDAYS, "11:30", "13:30"),
+                                                            window(WEEKDAYS, "17:00", "19:00")])
+    Contact.objects.create(email="p@example.com", time_zone="Europe/Paris")
+    clock.move_to(dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC))  # Monday 03:00 in Paris (UTC+1)
+    track("signed_up", email="p@example.com")
+    tick()
+    assert mail.outbox == []
+    clock.move_to(dt.datetime(2026, 3, 2, 10, 29, tzinfo=UTC))
+    tick()
+    assert mail.outbox == []
+    clock.move_to(dt.datetime(2026, 3, 2, 10, 30, tzinfo=UTC))  # 11:30 Paris
+    tick()
+    assert sent_at() == [dt.datetime(2026, 3, 2, 10, 30, tzinfo=UTC)]
+
+
+def test_window_new_york_contact_gets_it_at_1130_new_york(flow, clock):
+    flow("signed_up", [{"subject": "Hello"}], send_windows=[window(WEEKDAYS, "11:30", "13:30")])
+    Contact.objects.create(email="ny@example.com", time_zone="America/New_York")
+    clock.move_to(dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    track("signed_up", email="ny@example.com")
+    clock.move_to(dt.datetime(2026, 3, 2, 10, 30, tzinfo=UTC))  # 11:30 Paris is 05:30 in New York
+    tick()
+    assert mail.outbox == []
+    clock.move_to(dt.datetime(2026, 3, 2, 16, 30, tzinfo=UTC))  # 11:30 EST
+    tick()
+    assert sent_at() == [dt.datetime(2026, 3, 2, 16, 30, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize(("day", "opening_utc"), [
+    (28, dt.datetime(2026, 3, 28, 10, 30, tzinfo=UTC)),  # Saturday, still CET (UTC+1)
+    (29, dt.datetime(2026, 3, 29, 9, 30, tzinfo=UTC)),   # DST change day: CEST (UTC+2)
+])
+def test_window_on_dst_change_day_opens_at_local_1130(flow, clock, day, opening_utc):
+    flow("signed_up", [{"subject": "Hello"}], send_windows=[window("0123456", "11:30", "13:30")])
+    Contact.objects.create(email="p@example.com", time_zone="Europe/Paris")
+    clock.move_to(dt.datetime(2026, 3, day, 0, 30, tzinfo=UTC))
+    track("signed_up", email="p@example.com")
+    tick()
+    clock.move_to(opening_utc - dt.timedelta(minutes=1))
+    tick()
+    assert mail.outbox == []
+    clock.move_to(opening_utc)
+    tick()
+    assert sent_at() == [opening_utc]
+
+
+def test_window_contact_without_zone_uses_the_default(flow, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "DEFAULT_TIME_ZONE": "Asia/Tokyo"}
+    flow("signed_up", [{"subject": "Hello"}], send_windows=[window(WEEKDAYS, "11:30", "13:30")])
+    clock.move_to(dt.datetime(2026, 3, 2, 0, 0, tzinfo=UTC))  # 09:00 Tokyo
+    track("signed_up", email="t@example.com")
+    tick()
+    clock.move_to(dt.datetime(2026, 3, 2, 2, 30, tzinfo=UTC))  # 11:30 Tokyo
+    tick()
+    assert len(mail.outbox) == 1
+
+
+def test_cap_two_per_seven_days_sends_two_defers_the_rest_in_order_transactional_exempt(flow, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "FREQUENCY_CAP": {"count": 2, "days": 7}}
+    flow("signed_up", [{"subject": "A1"}, {"subject": "A2", "delay_amount": 1, "delay_unit": "days"}], name="A")
+    flow("signed_up", [{"subject": "B1"}], name="B")
+    flow("signed_up", [{"subject": "C1", "delay_amount": 1, "delay_unit": "days"}], name="C")
+    flow("signed_up", [{"subject": "Receipt", "delay_amount": 1, "delay_unit": "days"}], name="T", transactional=True)
+    track("signed_up", email="cap@example.com")
+    tick()
+    assert sorted(m.subject for m in mail.outbox) == ["A1", "B1"]
+    clock.shift(dt.timedelta(days=2))
+    tick()
+    assert sorted(m.subject for m in mail.outbox) == ["A1", "B1", "Receipt"], "A2 and C1 are deferred, not dropped"
+    clock.shift(dt.timedelta(days=5) - dt.timedelta(minutes=1))  # day 7 minus a minute
+    tick()
+    assert len(mail.outbox) == 3
+    clock.shift(dt.timedelta(minutes=1))
+    tick()
+    assert [m.subject for m in mail.outbox][3:] == ["A2", "C1"], "deferred emails go out in their original order"
+
+
+def test_cap_per_sequence_with_skip_records_and_moves_on(flow, clock):
+    flow("signed_up", [{"subject": "One"}, {"subject": "Two"}, {"subject": "Three", "delay_amount": 8, "delay_unit": "days"}],
+         cap_count=1, cap_days=7, cap_action="skip")
+    track("signed_up", email="skip@example.com")
+    tick()
+    assert [m.subject for m in mail.outbox] == ["One"]
+    clock.shift(dt.timedelta(days=8))
+    tick()
+    assert [m.subject for m in mail.outbox] == ["One", "Three"]

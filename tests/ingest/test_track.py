@@ -1,0 +1,65 @@
+"""Issue 3 acceptance: track() bad input raises a clear error and writes nothing."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from drip_plugin import InvalidEvent, track
+from drip_plugin.models import Contact, Enrollment, Event
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@", "", "   "])
+def test_bad_input_invalid_email_raises_and_writes_nothing(db, make_sequence, email):
+    make_sequence()
+    with pytest.raises(InvalidEvent, match="email"):
+        track("signed_up", email=email)
+    assert not Contact.objects.exists() and not Event.objects.exists() and not Enrollment.objects.exists()
+
+
+def test_bad_input_unknown_contact_raises_value_error(db):
+    with pytest.raises(ValueError, match="needs an email or a user"):
+        track("signed_up")
+    user = get_user_model().objects.create(username="noemail")
+    Event.objects.all().delete()
+    with pytest.raises(InvalidEvent, match="no email address"):
+        track("signed_up", user=user)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Signed Up", "", "1st", "x" * 101, None])
+def test_bad_event_name_is_rejected(db, name):
+    with pytest.raises(InvalidEvent, match="event name"):
+        track(name, email="a@example.com")
+
+
+def test_same_idempotency_key_records_one_event_and_one_enrollment(db, make_sequence):
+    make_sequence()
+    first = track("signed_up", email="a@example.com", idempotency_key="k1")
+    again = track("signed_up", email="a@example.com", idempotency_key="k1")
+    assert first.pk == again.pk
+    assert Event.objects.count() == 1 and Enrollment.objects.count() == 1
+
+
+def test_email_is_normalised_to_one_contact(db):
+    track("viewed", email="Ann@Example.COM ")
+    track("viewed", email="ann@example.com")
+    assert list(Contact.objects.values_list("email", flat=True)) == ["ann@example.com"]
+
+
+def test_event_tracked_signal_fires_inside_the_transaction(db):
+    from drip_plugin.signals import event_tracked
+
+    seen = []
+
+    def receiver(sender, event, **kwargs):
+        seen.append(event.name)
+        raise RuntimeError("receiver failed")
+
+    event_tracked.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError):
+            track("viewed", email="x@example.com")
+    finally:
+        event_tracked.disconnect(receiver)
+    assert seen == ["viewed"]
+    assert not Event.objects.exists() and not Contact.objects.exists()

@@ -1,0 +1,65 @@
+"""Issue 7: the Wagtail admin — errors with lines in the form, preview, test send."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from drip_plugin.models import Email, Message
+
+from .rendering.test_validation import GOOD
+
+
+@pytest.fixture
+def editor(db, client):
+    user = get_user_model().objects.create_superuser("editor", "editor@shop.test", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):
+    response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"), {
+        "name": "Broken", "subject": "Hi", "preheader": "", "mjml": GOOD.replace("</mj-section>", ""),
+    })
+    assert response.status_code == 200
+    assert "Line 6: &lt;/mj-body&gt; found but &lt;mj-section&gt; (line 3) is still open" in response.content.decode()
+    assert not Email.objects.exists()
+
+
+def test_admin_email_saves_and_previews_desktop_mobile_text(editor):
+    response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"),
+                           {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "mjml": GOOD})
+    assert response.status_code == 302
+    email = Email.objects.get()
+    url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
+    data = {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "mjml": GOOD}
+    assert editor.post(url, data).json()["is_valid"]
+    for mode, expected in (("desktop", "Hi Ada"), ("mobile", "375px"), ("text", "Subject: Hi Ada")):
+        page = editor.get(url, {"mode": mode}).content.decode()
+        assert expected in page, mode
+
+
+def test_admin_test_send_sends_the_draft_with_test_prefix_and_records_nothing(editor):
+    email = Email.objects.create(name="Hello", subject="Hi {{ contact.first_name }}", mjml=GOOD, live=True)
+    email.subject = "Draft subject for {{ contact.first_name }}"
+    email.save_revision()
+    url = reverse("drip_plugin_email_test_send", args=[email.pk])
+    assert "editor@shop.test" in editor.get(url).content.decode()
+    response = editor.post(url, {"recipients": "a@shop.test, b@shop.test"})
+    assert response.status_code == 302
+    (sent,) = mail.outbox
+    assert sent.subject == "[TEST] Draft subject for Ada" and sent.to == ["a@shop.test", "b@shop.test"]
+    assert not Message.objects.exists(), "test sends are not statistics"
+
+
+def test_admin_test_send_rejects_bad_addresses(editor):
+    email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
+    response = editor.post(reverse("drip_plugin_email_test_send", args=[email.pk]), {"recipients": "nope"})
+    assert response.status_code == 200 and mail.outbox == []
+
+
+def test_admin_edit_page_offers_test_send(editor):
+    email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
+    page = editor.get(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk])).content.decode()
+    assert reverse("drip_plugin_email_test_send", args=[email.pk]) in page
