@@ -14,7 +14,8 @@ from .links import absolute
 
 CLICK_SALT = "drip_plugin.click"
 OPEN_SALT = "drip_plugin.open"
-HREF = re.compile(r'href="(https?://[^"]+)"')
+# Only anchors: <link href> in <head> (MJML's web fonts) must stay as it is.
+ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")(https?://[^"]+)(")', re.IGNORECASE)
 
 
 def click_url(message: Message, url: str) -> str:
@@ -30,9 +31,11 @@ def instrument(html: str, message: Message, skip: set[str]) -> str:
     """Route links through click tracking (except `skip`, e.g. unsubscribe)
     and add the open pixel."""
     def rewrite(match: re.Match) -> str:
-        url = match.group(1).replace("&amp;", "&")
-        return match.group() if url in skip else f'href="{escape(click_url(message, url))}"'
+        url = match.group(2).replace("&amp;", "&")
+        if url in skip:
+            return match.group()
+        return f"{match.group(1)}{escape(click_url(message, url))}{match.group(3)}"
 
-    html = HREF.sub(rewrite, html)
+    html = ANCHOR_HREF.sub(rewrite, html)
     pixel = f'<img src="{escape(open_url(message))}" width="1" height="1" alt="" style="display:block;border:0">'
     return html.replace("</body>", f"{pixel}</body>", 1) if "</body>" in html else html + pixel
