@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..exceptions import InvalidEvent
 from ..models import Event
 from ..signals import event_tracked
+from .catalogue import validate_properties
 from .contacts import resolve_contact
 
 logger = logging.getLogger("drip_plugin.ingest")
@@ -40,6 +41,7 @@ def track(
         raise InvalidEvent(f"event name {event_name!r} must be snake_case letters, digits and _")
     if properties is not None and not isinstance(properties, dict):
         raise InvalidEvent("properties must be a dict")
+    validate_properties(event_name, properties or {})
     if occurred_at is not None and timezone.is_naive(occurred_at):
         raise InvalidEvent("occurred_at must be timezone-aware")
     if idempotency_key is not None and (not idempotency_key or len(idempotency_key) > 255):

@@ -109,8 +109,8 @@ def test_renewal_reminder_configurable_offsets(reminder_sequence, clock, setting
     ("properties", "problem"),
     [
         ({"subscription": {"plan": "Pro"}}, "subscription_id"),
-        ({"subscription_id": "s", "subscription": "Pro"}, "must be an object"),
-        ({"subscription_id": "s", "subscription": {"renews_at": "soon"}}, "not an ISO 8601"),
+        ({"subscription_id": "s", "subscription": "Pro"}, "subscription: must be an object"),
+        ({"subscription_id": "s", "subscription": {"renews_at": "soon"}}, "renews_at: must be an ISO 8601"),
         ({"subscription_id": "s", "subscription": {"renews_at": "2026-04-01T10:00:00"}}, "UTC offset"),
     ],
 )

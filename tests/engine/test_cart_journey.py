@@ -67,7 +67,8 @@ def test_cart_journey_a_second_cart_is_a_second_journey(cart_flow, clock):
     assert sorted(m.subject for m in mail.outbox) == ["You left 1 items", "You left 2 items"]
 
 
-def test_event_without_the_journey_property_starts_nothing(cart_flow, clock, caplog):
-    track("checkout_updated", email="cat@example.com", properties={"cart": {}})
+def test_event_without_the_journey_property_starts_nothing(flow, clock, caplog):
+    flow("basket_saved", [{"subject": "Your basket"}], journey_per="basket_id")
+    track("basket_saved", email="cat@example.com", properties={"lines": []})
     assert not Enrollment.objects.exists()
-    assert "lacks checkout_id" in caplog.text
+    assert "lacks basket_id" in caplog.text

@@ -29,9 +29,9 @@ def test_filters_or_group_and_event_properties(flow, clock):
                                    condition("contact.locale", "equals", "fr")]}),
     ])
     Contact.objects.create(email="fr@example.com", locale="fr")
-    track("order_completed", email="fr@example.com", properties={"order": {"total": "10.00"}})
-    track("order_completed", email="big@example.com", properties={"order": {"total": "150.00"}})
-    track("order_completed", email="small@example.com", properties={"order": {"total": "20.00"}})
+    track("order_completed", email="fr@example.com", properties={"order_id": "fr", "order": {"total": "10.00"}})
+    track("order_completed", email="big@example.com", properties={"order_id": "big", "order": {"total": "150.00"}})
+    track("order_completed", email="small@example.com", properties={"order_id": "small", "order": {"total": "20.00"}})
     assert sorted(Enrollment.objects.values_list("contact__email", flat=True)) == ["big@example.com", "fr@example.com"]
 
 
