@@ -1,11 +1,13 @@
 """drip_plugin: drip email campaigns for Django and Wagtail stores.
 
-Public API: ``track()``, ``enroll()``, ``InvalidEvent`` and ``__version__``.
+Public API: ``track()``, ``enroll()``, ``HostEvent`` (what EVENT_MAPPINGS
+mappers return), ``InvalidEvent`` and ``__version__``.
 """
 from .exceptions import DripError, InvalidEvent
+from .integrations.signals import HostEvent
 
 __version__ = "0.1.0"
-__all__ = ["DripError", "InvalidEvent", "__version__", "enroll", "track"]
+__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "track"]
 
 
 def track(event_name, **kwargs):
@@ -20,3 +22,4 @@ def enroll(contact, sequence, **kwargs):
     from .engine import enroll as _enroll
 
     return _enroll(contact, sequence, **kwargs)
+

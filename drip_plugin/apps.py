@@ -15,11 +15,12 @@ class DripPluginConfig(AppConfig):
         from .delivery import conversions
         from .delivery.tracking import on_anymail_tracking
         from .engine.exits import on_event_tracked
-        from .integrations import django_auth
+        from .integrations import django_auth, signals as host_signals
         from .signals import event_tracked
         from .scheduling.beat import register_tick_schedule
 
         django_auth.connect()
+        host_signals.connect()
         date_receivers.connect()
         event_tracked.connect(on_event_tracked, dispatch_uid="drip_plugin.exit_events")
         tracking.connect(on_anymail_tracking, dispatch_uid="drip_plugin.anymail_tracking")

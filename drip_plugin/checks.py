@@ -117,3 +117,23 @@ def check_date_settings(app_configs=None, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.compatibility)
+def check_event_mappings(app_configs=None, **kwargs):
+    from .integrations.signals import MappingError, load_mapping
+
+    mappings = drip_settings.EVENT_MAPPINGS
+    if not isinstance(mappings, (list, tuple)):
+        return [Error("DRIP_PLUGIN['EVENT_MAPPINGS'] must be a list.", id="drip_plugin.E050")]
+    problems = []
+    for number, entry in enumerate(mappings):
+        try:
+            load_mapping(entry)
+        except MappingError as exc:
+            problems.append(Error(
+                f"DRIP_PLUGIN['EVENT_MAPPINGS'][{number}]: {exc}.",
+                hint='e.g. {"model": "shop.Order", "mapper": "shop.drip.order_event"}; this entry is not connected.',
+                id="drip_plugin.E050",
+            ))
+    return problems

@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "UNSUBSCRIBE_MAILTO": None,
     # Absolute origin used to build links in emails (unsubscribe, tracking).
     "SITE_URL": "http://127.0.0.1:8000",
+    # Host signals / model saves mapped to events, each
+    # {"model": "app.Model" or "signal": "dotted.path", "mapper": "dotted.path"};
+    # see drip_plugin.integrations.signals.
+    "EVENT_MAPPINGS": [],
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,
     # date rules) are emitted on their day.
     "DATE_EVENTS_TIME": "09:00",

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "anymail",
     "drip_plugin",
+    "tests.toyshop",
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,5 +91,10 @@ DRIP_PLUGIN = {
     "SITE_URL": "http://testserver",
     "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
     "POSTAL_ADDRESS": "Test Shop, 1 Test Street, 75001 Paris",
+    "EVENT_MAPPINGS": [
+        {"model": "toyshop.ToyOrder", "mapper": "tests.toyshop.drip.order_event"},
+        {"signal": "tests.toyshop.models.cart_abandoned_by_host", "mapper": "tests.toyshop.drip.custom_signal_event"},
+        {"signal": "tests.toyshop.models.cart_abandoned_by_host", "mapper": "tests.toyshop.drip.broken_mapper"},
+    ],
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
