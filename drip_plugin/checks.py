@@ -79,6 +79,16 @@ def check_settings(app_configs=None, **kwargs):
                 id="drip_plugin.W002",
             )
         )
+    handler = drip_settings.CART_RESTORE_HANDLER
+    if handler:
+        try:
+            import_string(handler)
+        except ImportError as exc:
+            problems.append(Error(
+                f"DRIP_PLUGIN['CART_RESTORE_HANDLER'] {handler!r} cannot be imported: {exc}",
+                hint="A function handler(request, checkout_id) -> HttpResponse in your shop.",
+                id="drip_plugin.E051",
+            ))
     return problems
 
 

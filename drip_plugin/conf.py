@@ -61,6 +61,11 @@ DEFAULTS: dict[str, Any] = {
     # {"model": "app.Model" or "signal": "dotted.path", "mapper": "dotted.path"};
     # see drip_plugin.integrations.signals.
     "EVENT_MAPPINGS": [],
+    # Dotted path of the host's `handler(request, checkout_id) -> HttpResponse`
+    # that restores a cart from the signed link in cart emails (templates see
+    # the link as {{ cart.restore_url }}); links expire after the max age.
+    "CART_RESTORE_HANDLER": None,
+    "CART_RESTORE_MAX_AGE_DAYS": 30,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,
     # date rules) are emitted on their day.
     "DATE_EVENTS_TIME": "09:00",

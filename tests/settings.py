@@ -91,6 +91,7 @@ DRIP_PLUGIN = {
     "SITE_URL": "http://testserver",
     "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
     "POSTAL_ADDRESS": "Test Shop, 1 Test Street, 75001 Paris",
+    "CART_RESTORE_HANDLER": "tests.toyshop.drip.restore_cart",
     "EVENT_MAPPINGS": [
         {"model": "toyshop.ToyOrder", "mapper": "tests.toyshop.drip.order_event"},
         {"signal": "tests.toyshop.models.cart_abandoned_by_host", "mapper": "tests.toyshop.drip.custom_signal_event"},

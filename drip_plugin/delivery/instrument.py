@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from ..models import Message
-from .links import absolute
+from ..rendering.links import absolute
 
 CLICK_SALT = "drip_plugin.click"
 OPEN_SALT = "drip_plugin.open"

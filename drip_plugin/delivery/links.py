@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.core import signing
 from django.urls import reverse
 
-from ..conf import drip_settings
 from ..models import Message
+from ..rendering.links import absolute
 
 UNSUBSCRIBE_SALT = "drip_plugin.unsubscribe"
 
@@ -19,11 +19,8 @@ def read_unsubscribe_token(token: str) -> dict:
     return signing.loads(token, salt=UNSUBSCRIBE_SALT)
 
 
-def absolute(path: str) -> str:
-    return drip_settings.SITE_URL.rstrip("/") + path
-
-
 def message_links(message: Message) -> dict[str, str]:
     token = unsubscribe_token(message)
     url = absolute(reverse("drip_plugin:unsubscribe", args=[token]))
     return {"unsubscribe": url, "preferences": url}
+

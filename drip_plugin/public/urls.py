@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import tracking, views
+from . import cart, tracking, views
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
     path("c/<str:token>/", tracking.click_view, name="click"),
     path("o/<str:token>/", tracking.open_view, name="open"),
+    path("cart/<str:token>/", cart.restore_cart_view, name="restore_cart"),
 ]

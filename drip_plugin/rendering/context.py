@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..conf import drip_settings
+from .links import cart_restore_url
 from ..models import Contact
 
 
@@ -22,10 +23,14 @@ def merge_context(contact: Contact, *, event_properties: dict | None = None, lin
     """Plain data for templates: `contact`, `event`, `cart`, `order`,
     `subscription` (when the triggering event carried them), `links` and `sender`."""
     properties = dict(event_properties or {})
+    cart = dict(properties.get("cart") or {})
+    if cart.get("checkout_id") and not cart.get("restore_url"):
+        cart["restore_url"] = cart_restore_url(cart["checkout_id"])
+        properties["cart"] = cart  # {{ event.cart.restore_url }} works too
     return {
         "contact": contact_data(contact),
         "event": properties,
-        "cart": properties.get("cart", {}),
+        "cart": cart,
         "order": properties.get("order", {}),
         "subscription": properties.get("subscription", {}),
         "links": dict(links or {}),

@@ -1,4 +1,6 @@
 """The toy shop's mappers, as a host would write them."""
+from django.http import HttpResponseRedirect
+
 from drip_plugin import HostEvent
 
 
@@ -16,3 +18,7 @@ def custom_signal_event(sender, email, **kwargs):
 
 def broken_mapper(sender, **kwargs):
     raise RuntimeError("the host's mapper has a bug")
+
+
+def restore_cart(request, checkout_id):
+    return HttpResponseRedirect(f"https://shop.test/cart/{checkout_id}/")
