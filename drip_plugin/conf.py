@@ -66,6 +66,15 @@ DEFAULTS: dict[str, Any] = {
     # the link as {{ cart.restore_url }}); links expire after the max age.
     "CART_RESTORE_HANDLER": None,
     "CART_RESTORE_MAX_AGE_DAYS": 30,
+    # Saleor App: the Saleor API URLs (e.g. "https://shop.saleor.cloud/graphql/")
+    # allowed to install the app; anything else is refused with 403.
+    "SALEOR_ALLOWED_API_URLS": [],
+    "SALEOR_APP_ID": "drip-plugin",
+    "SALEOR_APP_NAME": "Drip campaigns",
+    # Seconds to wait for Saleor (token check, JWKS).
+    "SALEOR_TIMEOUT": 10,
+    # Larger webhook bodies are refused with 413 before they are read.
+    "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,
     # date rules) are emitted on their day.
     "DATE_EVENTS_TIME": "09:00",

@@ -4,4 +4,5 @@ from wagtail.admin import urls as wagtailadmin_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("drip/", include("drip_plugin.urls")),
+    path("saleor/", include("drip_plugin.integrations.saleor.urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Contact, Enrollment, Event, Sequence
@@ -63,6 +64,17 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
     enrollment.save(update_fields=fields)
 
 
+def _already_ended(sequence: Sequence, event: Event, key: str) -> bool:
+    """An exit event for this very object came first (webhooks arrive out of
+    order): the journey is over before it started, e.g. the cart's order."""
+    exits = sequence.exit_event_names
+    if not key or not exits:
+        return False
+    lookup = f"properties__{sequence.journey_per}"
+    same_object = Q(**{lookup: key}) | (Q(**{lookup: int(key)}) if key.isdigit() else Q(pk__in=[]))
+    return Event.objects.filter(same_object, contact=event.contact, name__in=exits).exists()
+
+
 def enroll_for_event(event: Event) -> list[Enrollment]:
     """Enroll the event's contact in every live sequence it triggers."""
     started = []
@@ -70,6 +82,9 @@ def enroll_for_event(event: Event) -> list[Enrollment]:
         key = journey_key(sequence, event.properties)
         if key is None:
             logger.warning("event %s lacks %s, needed by sequence %r", event.pk, sequence.journey_per, sequence.name)
+            continue
+        if _already_ended(sequence, event, key):
+            logger.info("event %s: %r for %s already ended by an exit event", event.pk, sequence.name, key)
             continue
         matches, why = _trigger_matches(sequence, event)
         if not matches:

@@ -113,6 +113,8 @@ EVENTS: dict[str, CatalogueEvent] = {
                        _object(["checkout_id"], checkout_id=_ID, cart=CART)),
         CatalogueEvent("order_completed", "An order was placed (or paid, as the host decides).",
                        _object(["order_id"], order_id=_ID, checkout_id=_ID, order=ORDER)),
+        CatalogueEvent("order_paid", "An order was paid in full.",
+                       _object(["order_id"], order_id=_ID, checkout_id=_ID, order=ORDER)),
         CatalogueEvent("order_cancelled", "An order was cancelled.",
                        _object(["order_id"], order_id=_ID, checkout_id=_ID, order=ORDER)),
         CatalogueEvent("subscription_started", "A subscription began.", _subscription_event()),

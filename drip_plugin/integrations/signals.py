@@ -78,14 +78,19 @@ def load_mapping(entry: Any) -> Mapping:
     return Mapping(mapper=mapper, signal=signal)
 
 
-def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: str) -> None:
+def track_host_event(host_event: HostEvent):
+    """track() it; raises InvalidEvent like track()."""
     from ..ingest import track
 
+    return track(host_event.name, email=host_event.email, user=host_event.user,
+                 properties=host_event.properties, idempotency_key=host_event.idempotency_key,
+                 occurred_at=host_event.occurred_at)
+
+
+def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: str) -> None:
     for host_event in [result] if isinstance(result, HostEvent) else (result or []):
         try:
-            track(host_event.name, email=host_event.email, user=host_event.user,
-                  properties=host_event.properties, idempotency_key=host_event.idempotency_key,
-                  occurred_at=host_event.occurred_at)
+            track_host_event(host_event)
         except InvalidEvent as exc:
             logger.warning("%s: event %s not tracked: %s", origin, host_event.name, exc)
 

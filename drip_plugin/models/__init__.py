@@ -5,6 +5,7 @@ from .emails import Email
 from .enrollments import Enrollment
 from .events import Event
 from .messages import Message
+from .saleor import SaleorInstallation, SaleorWebhookDelivery
 from .sequences import Sequence, Step
 from .subscriptions import Subscription
 
@@ -17,6 +18,8 @@ __all__ = [
     "Event",
     "Message",
     "MessageEvent",
+    "SaleorInstallation",
+    "SaleorWebhookDelivery",
     "Sequence",
     "Step",
     "Subscription",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ..conf import drip_settings
 from ..delivery import send_due_messages
 from ..engine import advance_due_enrollments
+from ..integrations.saleor.processing import process_pending_deliveries
 from .dates import emit_due_date_events
 
 logger = logging.getLogger("drip_plugin.scheduling")
@@ -32,6 +33,7 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     """
     now = now or timezone.now()
     size = batch_size or drip_settings.BATCH_SIZE
+    process_pending_deliveries(size)  # Saleor webhooks whose task was lost
     emit_due_date_events(now, size)  # birthdays, date rules, win-back, renewals
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)

@@ -1,0 +1,50 @@
+"""Saleor-Signature: a detached JWS (RS256, unencoded payload) over the raw body."""
+from __future__ import annotations
+
+import jwt
+from django.utils import timezone
+from jwt import api_jws
+
+from ...models import SaleorInstallation
+from .client import SaleorUnavailable, fetch_jwks
+
+
+class SignatureError(Exception):
+    """The webhook is not provably from this Saleor; the message says why."""
+
+
+def _key_for(installation: SaleorInstallation, kid: str):
+    try:
+        return jwt.PyJWKSet.from_dict(installation.jwks)[kid].key
+    except (KeyError, jwt.PyJWKSetError, jwt.InvalidKeyError):
+        return None
+
+
+def _refetch_keys(installation: SaleorInstallation) -> None:
+    try:
+        installation.jwks = fetch_jwks(installation.saleor_api_url)
+    except SaleorUnavailable as exc:
+        raise SignatureError(f"unknown key and the JWKS refetch failed: {exc}") from None
+    installation.jwks_fetched_at = timezone.now()
+    installation.save(update_fields=["jwks", "jwks_fetched_at"])
+
+
+def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
+    """Raise SignatureError unless `signature` signs `body` with one of the
+    installation's keys; an unknown `kid` (key rotation) refetches the JWKS once."""
+    if not signature:
+        raise SignatureError("no Saleor-Signature header")
+    try:
+        kid = jwt.get_unverified_header(signature).get("kid", "")
+    except jwt.DecodeError as exc:
+        raise SignatureError(f"malformed signature: {exc}") from None
+    key = _key_for(installation, kid)
+    if key is None:
+        _refetch_keys(installation)
+        key = _key_for(installation, kid)
+        if key is None:
+            raise SignatureError(f"unknown key id {kid!r}, also after refetching the JWKS")
+    try:
+        api_jws.decode_complete(signature, key, algorithms=["RS256"], detached_payload=body)
+    except jwt.InvalidTokenError as exc:
+        raise SignatureError(f"signature does not match the body: {exc}") from None

@@ -1,0 +1,115 @@
+"""HTTP endpoints of the Saleor App: thin shells over the modules beside them.
+
+Saleor does not retry 3xx/4xx, so these never redirect, and a webhook is
+stored and answered before it is processed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from ...conf import drip_settings
+from ...models import SaleorInstallation
+from .client import SaleorUnavailable, app_id, fetch_jwks
+from .manifest import WEBHOOK_EVENTS, build_manifest
+from .processing import record_delivery
+from .signatures import SignatureError, verify
+
+logger = logging.getLogger("drip_plugin.integrations.saleor")
+
+
+def _refuse(status: int, reason: str, request: HttpRequest) -> JsonResponse:
+    logger.warning("Saleor %s refused (%s): %s", request.path, status, reason)
+    return JsonResponse({"error": reason}, status=status)
+
+
+def _allowed(api_url: str) -> bool:
+    return bool(api_url) and api_url in drip_settings.SALEOR_ALLOWED_API_URLS
+
+
+@require_GET
+def manifest_view(request: HttpRequest) -> JsonResponse:
+    url = request.build_absolute_uri
+    return JsonResponse(build_manifest(
+        app_url=url("/"),
+        token_target_url=url(reverse("drip_saleor:register")),
+        webhook_url=url(reverse("drip_saleor:webhook")),
+    ))
+
+
+@csrf_exempt
+@require_POST
+def register_view(request: HttpRequest) -> JsonResponse:
+    api_url = request.headers.get("Saleor-Api-Url", "")
+    if not _allowed(api_url):
+        return _refuse(403, f"Saleor API URL {api_url!r} is not in SALEOR_ALLOWED_API_URLS", request)
+    try:
+        token = json.loads(request.body)["auth_token"]
+        if not isinstance(token, str) or not token:
+            raise ValueError("auth_token must be a non-empty string")
+    except (ValueError, KeyError, TypeError) as exc:
+        return _refuse(400, f"expected JSON {{\"auth_token\": …}}: {exc!r}", request)
+    try:
+        saleor_app_id = app_id(api_url, token)
+        jwks = fetch_jwks(api_url)
+    except SaleorUnavailable as exc:
+        return _refuse(403, f"could not verify the installation with Saleor: {exc}", request)
+    SaleorInstallation.objects.update_or_create(saleor_api_url=api_url, defaults={
+        "app_id": saleor_app_id, "auth_token": token, "jwks": jwks, "jwks_fetched_at": timezone.now()})
+    logger.info("Saleor app installed for %s (app %s)", api_url, saleor_app_id)
+    return JsonResponse({"success": True})
+
+
+@csrf_exempt
+@require_POST
+def webhook_view(request: HttpRequest) -> JsonResponse:
+    from ...tasks import process_saleor_delivery
+
+    limit = drip_settings.WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _refuse(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})", request)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _refuse(413, f"body is over WEBHOOK_MAX_BYTES ({limit})", request)
+
+    api_url = request.headers.get("Saleor-Api-Url", "")
+    installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first()
+    if installation is None or not _allowed(api_url):
+        return _refuse(403, f"no installation for Saleor API URL {api_url!r}", request)
+    try:
+        verify(installation, body, request.headers.get("Saleor-Signature", ""))
+    except SignatureError as exc:
+        return _refuse(401, str(exc), request)
+    event_type = request.headers.get("Saleor-Event", "").upper()
+    try:
+        payload = json.loads(body)
+        if not isinstance(payload, dict):
+            raise ValueError("the payload is not a JSON object")
+    except ValueError as exc:
+        return _refuse(400, f"malformed JSON: {exc}", request)
+    if event_type not in WEBHOOK_EVENTS:
+        logger.info("Saleor event %r ignored: drip does not subscribe to it", event_type)
+        return JsonResponse({"ignored": event_type})
+
+    delivery, created = record_delivery(installation, event_type, body, payload)
+    if created:
+        transaction.on_commit(lambda: _enqueue(process_saleor_delivery, delivery.pk))
+    return JsonResponse({"accepted": delivery.pk, "duplicate": not created})
+
+
+def _enqueue(task, delivery_id: int) -> None:
+    try:
+        task.delay(delivery_id)
+    except Exception:  # noqa: BLE001 - the broker being down loses nothing
+        logger.warning("could not queue Saleor delivery %s; the next tick processes it", delivery_id, exc_info=True)

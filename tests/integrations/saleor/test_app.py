@@ -1,0 +1,166 @@
+"""Issue 5: the Saleor App — manifest, register, JWS-verified webhooks, cart journey."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core import mail
+
+from drip_plugin.models import Enrollment, Event, SaleorInstallation, SaleorWebhookDelivery, Sequence
+from drip_plugin.scheduling import tick
+from drip_plugin.tasks import process_saleor_delivery
+from tests.conftest import build_sequence
+
+from .fake_saleor import checkout_payload, order_payload
+
+CART_MJML = """<mjml><mj-body><mj-section><mj-column>
+<mj-text>Hi, you left these behind:</mj-text>
+{% for line in cart.lines %}<mj-text>{{ line.quantity }} × {{ line.name }} — {{ line.unit_price }} {{ cart.currency }}</mj-text>
+{% endfor %}<mj-button href="{{ cart.restore_url }}">Back to your cart</mj-button>
+</mj-column></mj-section></mj-body></mjml>"""
+
+
+def test_manifest_declares_permissions_token_target_and_webhook_subscriptions(client):
+    manifest = client.get("/saleor/manifest/").json()
+    assert manifest["permissions"] == ["MANAGE_CHECKOUTS", "MANAGE_ORDERS", "MANAGE_USERS"]
+    assert manifest["tokenTargetUrl"] == "http://testserver/saleor/register/"
+    events = {hook["asyncEvents"][0]: hook for hook in manifest["webhooks"]}
+    assert sorted(events) == ["CHECKOUT_CREATED", "CHECKOUT_UPDATED", "CUSTOMER_CREATED", "ORDER_CANCELLED",
+                              "ORDER_CREATED", "ORDER_FULLY_PAID"]
+    assert "... on OrderCreated { order { id number checkoutId" in events["ORDER_CREATED"]["query"]
+    assert {hook["targetUrl"] for hook in manifest["webhooks"]} == {"http://testserver/saleor/webhook/"}
+
+
+def test_register_accepts_only_allowed_saleor_urls_and_a_verified_token(db, client, fake_saleor, caplog):
+    other = client.post("/saleor/register/", data=json.dumps({"auth_token": fake_saleor.app_token}),
+                        content_type="application/json", headers={"Saleor-Api-Url": "https://evil.test/graphql/"})
+    assert other.status_code == 403
+    assert fake_saleor.register(client, token="stolen").status_code == 403
+    assert "Invalid token" in caplog.text
+    assert not SaleorInstallation.objects.exists()
+    assert fake_saleor.register(client).status_code == 200
+    installation = SaleorInstallation.objects.get()
+    assert (installation.saleor_api_url, installation.app_id) == (fake_saleor.api_url, "QXBwOjE=")
+    assert installation.jwks["keys"][0]["kid"] == fake_saleor.kid
+
+
+@pytest.fixture
+def cart_sequence(db) -> Sequence:
+    sequence = build_sequence("Cart", "checkout_updated", steps=[(1, "hours", "You left {{ cart.lines|length }} items"),
+                                                                 (24, "hours", "Still thinking?"),
+                                                                 (48, "hours", "Last call")], mjml=CART_MJML)
+    Sequence.objects.filter(pk=sequence.pk).update(journey_per="checkout_id", exit_events="order_completed")
+    return sequence
+
+
+def test_cart_abandonment_end_to_end_with_the_saleor_fake(installed_saleor, cart_sequence, clock, client):
+    response = installed_saleor.deliver(client, "CHECKOUT_UPDATED", checkout_payload("Q2hlY2tvdXQ6MQ==", "eve@example.com"))
+    assert response.status_code == 200
+    process_saleor_delivery(response.json()["accepted"])  # what the queued task does
+    clock.shift(dt.timedelta(minutes=59))
+    tick()
+    assert mail.outbox == []
+    clock.shift(dt.timedelta(minutes=1))
+    tick()
+    (first,) = mail.outbox
+    html = first.alternatives[0][0]
+    assert first.subject == "You left 3 items" and first.to == ["eve@example.com"]
+    assert [line for line in ("1 × Linen shirt — 10.0 EUR", "1 × Canvas tote — 11.0 EUR",
+                              "1 × Espresso cups — 12.0 EUR") if line in html] == [
+        "1 × Linen shirt — 10.0 EUR", "1 × Canvas tote — 11.0 EUR", "1 × Espresso cups — 12.0 EUR"]
+    button = re.search(r'href="http://testserver(/drip/c/[^"]+)"[^>]*>(?:(?!</a>).)*Back to your cart', html, re.S)
+    restore = client.get(button.group(1))["Location"].removeprefix("http://testserver")
+    assert client.get(restore)["Location"] == "https://shop.test/cart/Q2hlY2tvdXQ6MQ==/"
+
+    clock.shift(dt.timedelta(hours=24))
+    tick()
+    assert [m.subject for m in mail.outbox] == ["You left 3 items", "Still thinking?"]
+
+    order = installed_saleor.deliver(client, "ORDER_CREATED", order_payload("T3JkZXI6MQ==", "Q2hlY2tvdXQ6MQ==",
+                                                                            "eve@example.com"))
+    assert order.status_code == 200
+    tick()  # the tick's sweep picks up the delivery whose task never ran
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "exit event order_completed")
+    clock.shift(dt.timedelta(days=7))
+    tick()
+    assert len(mail.outbox) == 2, "no third email after the order"
+
+
+def test_same_webhook_delivered_ten_times_and_out_of_order_is_one_event(installed_saleor, cart_sequence, clock, client):
+    older = checkout_payload("Q2hlY2tvdXQ6Mg==", "olli@example.com", lines=1, issued_at="2026-03-02T08:00:00+00:00")
+    newer = checkout_payload("Q2hlY2tvdXQ6Mg==", "olli@example.com", lines=2, issued_at="2026-03-02T08:30:00+00:00")
+    answers = [installed_saleor.deliver(client, "CHECKOUT_UPDATED", newer)]
+    for _ in range(10):
+        answers.append(installed_saleor.deliver(client, "CHECKOUT_UPDATED", older))
+    answers.append(installed_saleor.deliver(client, "CHECKOUT_UPDATED", newer))
+    assert {a.status_code for a in answers} == {200}
+    assert [a.json()["duplicate"] for a in answers].count(False) == 2
+    tick()
+    assert Event.objects.filter(name="checkout_updated").count() == 2
+    assert Enrollment.objects.count() == 1
+    # The older update arrived last: the first email still waits from the newest one.
+    assert Enrollment.objects.get().due_at == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def test_order_arriving_before_its_checkout_update_starts_no_cart_journey(installed_saleor, cart_sequence, clock,
+                                                                          client):
+    installed_saleor.deliver(client, "ORDER_CREATED", order_payload("T3JkZXI6Mw==", "Q2hlY2tvdXQ6Mw==",
+                                                                   "una@example.com", issued_at="2026-03-02T09:00:00+00:00"))
+    installed_saleor.deliver(client, "CHECKOUT_UPDATED", checkout_payload("Q2hlY2tvdXQ6Mw==", "una@example.com",
+                                                                          issued_at="2026-03-02T08:59:00+00:00"))
+    tick()
+    assert Event.objects.count() == 2 and not Enrollment.objects.exists()
+
+
+def bad_requests(saleor, client):
+    payload = checkout_payload("Q2hlY2tvdXQ6OQ==", "mal@example.com")
+    body = json.dumps(payload).encode()
+    forged_body = body.replace(b"mal@example.com", b"eve@attacker.test")
+    return {
+        "forged signature": (401, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", forged_body,
+                                                         signature=saleor.sign(body))),
+        "missing signature": (401, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", body, signature="")),
+        "unknown Saleor URL": (403, lambda: client.generic(
+            "POST", "/saleor/webhook/", data=body, content_type="application/json",
+            headers={"Saleor-Api-Url": "https://other.saleor.test/graphql/", "Saleor-Event": "checkout_updated",
+                     "Saleor-Signature": saleor.sign(body)})),
+        "unknown kid after refetch": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
+                saleor.sign(body).split(".")[0], _header_with_kid("nope")))),
+        "malformed JSON": (400, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b'{"checkout": ')),
+        "2 MB body": (413, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b"{" + b" " * (2 * 1024 * 1024) + b"}")),
+    }
+
+
+def _header_with_kid(kid: str) -> str:
+    import base64
+
+    header = {"alg": "RS256", "b64": False, "crit": ["b64"], "kid": kid, "typ": "JWT"}
+    return base64.urlsafe_b64encode(json.dumps(header, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("case", ["forged signature", "missing signature", "unknown Saleor URL",
+                                  "unknown kid after refetch", "malformed JSON", "2 MB body"])
+def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(installed_saleor, client, caplog, case):
+    status, send = bad_requests(installed_saleor, client)[case]
+    caplog.clear()
+    response = send()
+    assert response.status_code == status
+    assert "error" in response.json()
+    assert f"refused ({status})" in caplog.text
+    tick()
+    assert not SaleorWebhookDelivery.objects.exists() and not Event.objects.exists()
+
+
+def test_key_rotation_first_webhook_with_the_new_kid_refetches_the_jwks_once_and_passes(installed_saleor, client):
+    fetches = installed_saleor.jwks_fetches
+    installed_saleor.rotate_key()
+    first = installed_saleor.deliver(client, "CHECKOUT_UPDATED", checkout_payload("Q2hlY2tvdXQ6NA==", "rot@example.com"))
+    second = installed_saleor.deliver(client, "CHECKOUT_UPDATED",
+                                      checkout_payload("Q2hlY2tvdXQ6NA==", "rot@example.com", lines=1))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert installed_saleor.jwks_fetches == fetches + 1
+    assert SaleorInstallation.objects.get().jwks["keys"][0]["kid"] == installed_saleor.kid
