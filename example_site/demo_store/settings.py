@@ -102,6 +102,12 @@ DRIP_PLUGIN = {
     "TICK_INTERVAL": 10,
     "SITE_URL": "http://127.0.0.1:8000",
     "POSTAL_ADDRESS": "Demo Store, 12 Rue de l'Exemple, 75011 Paris, France",
+    # The shop's own cart and orders, mapped to drip events (shop/drip.py).
+    "EVENT_MAPPINGS": [
+        {"model": "shop.Cart", "mapper": "shop.drip.cart_event"},
+        {"model": "shop.Order", "mapper": "shop.drip.order_event"},
+    ],
+    "CART_RESTORE_HANDLER": "shop.drip.restore_cart",
 }
 
 LOGGING = {

@@ -6,6 +6,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from drip_plugin.models import Message
 
+from .models import PRODUCTS, Cart, CartLine, Order
+
 
 class SignupForm(forms.Form):
     first_name = forms.CharField(max_length=150)
@@ -19,7 +21,36 @@ class SignupForm(forms.Form):
 
 
 def home(request):
-    return render(request, "shop/home.html", {"form": SignupForm()})
+    return render(request, "shop/home.html", {"form": SignupForm(), "products": PRODUCTS.items()})
+
+
+def current_cart(request) -> Cart | None:
+    return Cart.objects.filter(token=request.session.get("cart"), order__isnull=True).first()
+
+
+def add_to_cart(request, sku: str):
+    if request.method != "POST" or sku not in PRODUCTS:
+        return redirect("home")
+    cart = current_cart(request) or Cart.objects.create()
+    request.session["cart"] = str(cart.token)
+    name, price, _ = PRODUCTS[sku]
+    line, created = CartLine.objects.get_or_create(cart=cart, sku=sku, defaults={"name": name, "unit_price": price})
+    if not created:
+        line.quantity += 1
+        line.save()
+    email = request.POST.get("email", "").strip().lower() or getattr(request.user, "email", "")
+    cart.email = email or cart.email
+    cart.save()  # the shop's mapper turns this save into checkout_updated
+    return redirect("cart")
+
+
+def cart_view(request):
+    cart = current_cart(request)
+    if request.method == "POST" and cart is not None and cart.email:
+        Order.objects.create(cart=cart, email=cart.email, total=cart.total)  # → order_completed
+        request.session.pop("cart", None)
+        return render(request, "shop/cart.html", {"ordered": True})
+    return render(request, "shop/cart.html", {"cart": cart})
 
 
 def signup(request):

@@ -1,8 +1,14 @@
-"""Seed the demo: an admin account and a published two-step Welcome sequence."""
+"""Seed the demo: an admin account, a published Welcome sequence and a
+published Cart abandonment sequence."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from drip_plugin.models import Email, Sequence, Step
+
+FOOTER = """<mj-section><mj-column>
+      <mj-text font-size="12px" color="#777777" align="center">{{ sender.postal_address }}<br />
+        <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
+    </mj-column></mj-section>"""
 
 WELCOME = """<mjml>
   <mj-head>
@@ -20,12 +26,9 @@ WELCOME = """<mjml>
         save favourites and check out in two clicks.</mj-text>
       <mj-button background-color="#1f6feb" href="http://127.0.0.1:8000/">Start shopping</mj-button>
     </mj-column></mj-section>
-    <mj-section><mj-column>
-      <mj-text font-size="12px" color="#777777" align="center">{{ sender.postal_address }}<br />
-        <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
-    </mj-column></mj-section>
+    FOOTER
   </mj-body>
-</mjml>"""
+</mjml>""".replace("FOOTER", FOOTER)
 
 TIPS = """<mjml>
   <mj-head><mj-preview>Three things our regulars love</mj-preview></mj-head>
@@ -35,12 +38,29 @@ TIPS = """<mjml>
       <mj-text>Free delivery from 40&nbsp;€, returns within 30 days, and early access to sales for members.</mj-text>
       <mj-button background-color="#1f6feb" href="http://127.0.0.1:8000/">See what's new</mj-button>
     </mj-column></mj-section>
-    <mj-section><mj-column>
-      <mj-text font-size="12px" color="#777777" align="center">{{ sender.postal_address }}<br />
-        <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
-    </mj-column></mj-section>
+    FOOTER
   </mj-body>
-</mjml>"""
+</mjml>""".replace("FOOTER", FOOTER)
+
+
+
+CART = """<mjml>
+  <mj-head><mj-preview>Your cart is saved: {{ cart.lines|length }} item{{ cart.lines|length|pluralize }}</mj-preview></mj-head>
+  <mj-body background-color="#f4f4f7">
+    <mj-section background-color="#ffffff"><mj-column>
+      <mj-text font-size="18px">{{ contact.first_name|default:"Hello" }}, you left these behind</mj-text>
+    </mj-column></mj-section>
+    {% for line in cart.lines %}<mj-section background-color="#ffffff">
+      <mj-column width="25%"><mj-image width="80px" src="{{ line.image_url }}" alt="{{ line.name }}" /></mj-column>
+      <mj-column width="75%"><mj-text>{{ line.quantity }} × {{ line.name }}<br />{{ line.unit_price }} {{ cart.currency }}</mj-text></mj-column>
+    </mj-section>{% endfor %}
+    <mj-section background-color="#ffffff"><mj-column>
+      <mj-text font-weight="bold">Total {{ cart.total }} {{ cart.currency }}</mj-text>
+      <mj-button background-color="#1f6feb" href="{{ cart.restore_url }}">Back to your cart</mj-button>
+    </mj-column></mj-section>
+    FOOTER
+  </mj-body>
+</mjml>""".replace("FOOTER", FOOTER)
 
 
 def publish(obj):
@@ -58,8 +78,12 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@demo-store.example", "admin")
-        if Sequence.objects.filter(name="Welcome").exists():
-            return
+        if not Sequence.objects.filter(name="Welcome").exists():
+            self.seed_welcome()
+        if not Sequence.objects.filter(name="Cart abandonment").exists():
+            self.seed_cart_abandonment()
+
+    def seed_welcome(self):
         welcome = publish(Email(name="Welcome #1", subject="Welcome, {{ contact.first_name }}!", mjml=WELCOME))
         tips = publish(Email(name="Welcome #2: tips", subject="Getting the most out of Demo Store", mjml=TIPS))
         sequence = Sequence(name="Welcome", trigger_event="signed_up", description="Sent after signup.")
@@ -69,3 +93,18 @@ class Command(BaseCommand):
         ]
         publish(sequence)
         self.stdout.write("Seeded the published Welcome sequence.")
+
+    def seed_cart_abandonment(self):
+        first = publish(Email(name="Cart #1", subject="You left {{ cart.lines|length }} item{{ cart.lines|length|pluralize }} in your cart", mjml=CART))
+        second = publish(Email(name="Cart #2", subject="Still thinking it over?", mjml=CART))
+        sequence = Sequence(
+            name="Cart abandonment", trigger_event="checkout_updated", journey_per="checkout_id",
+            exit_events="order_completed", debounce_minutes=1,
+            description="Short delays so the demo shows it; a real shop waits 1 hour and 1 day.",
+        )
+        sequence.steps = [
+            Step(sort_order=0, delay_amount=2, delay_unit="minutes", email=first),
+            Step(sort_order=1, delay_amount=10, delay_unit="minutes", email=second),
+        ]
+        publish(sequence)
+        self.stdout.write("Seeded the published Cart abandonment sequence.")
