@@ -150,7 +150,7 @@ def main() -> None:
         ("b", "(b) mjml-python compile per recipient (html)", args.count, per_message),
         ("c", "(c) django-mjml + Node mjml CLI per recipient (html)", args.sample, node),
     ):
-        print(f"{label:<58} {n:>8} {seconds:>8.2f} {rates[key]:>8.0f} {1000 * seconds / n:>7.2f}")
+        print(f"{label:<58} {n:>8} {seconds:>8.2f} {rates[key]:>8.1f} {1000 * seconds / n:>7.2f}")
     print(f"(c) extrapolated to {args.count}: {args.count / rates['c']:.0f} s")
     print(f"(a)/(b): {rates['a'] / rates['b']:.1f}x   (a)/(c): {rates['a'] / rates['c']:.0f}x")
     print(f"(a) and (b) produce identical HTML for {same} of {args.count} recipients")
