@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .mjml import compile_mjml
-from .sandbox import render_template
+from .sandbox import freeze, render_template
 from .text import html_to_text
 
 
@@ -32,6 +32,7 @@ def render_email(email, merge: Mapping[str, Any]) -> RenderedEmail:
     HTML → text conversion are cached per distinct source.
     """
     compiled = compile_mjml(email.mjml)
+    merge = freeze(merge)  # once for the three passes, not per pass
     html = render_template(compiled, merge)
     text = render_template(text_template(compiled), merge, autoescape=False)
     subject = " ".join(render_template(email.subject, merge, autoescape=False).split())

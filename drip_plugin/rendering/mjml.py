@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 
-import mjml
+# The extension module itself, not the `mjml` package: django-mjml (bench
+# extra) ships a `mjml/__init__.py` of its own that overwrites mjml-python's.
+from mjml.mjml import mjml2html
 
 from .errors import TemplateProblem
 
@@ -12,6 +14,6 @@ from .errors import TemplateProblem
 def compile_mjml(source: str) -> str:
     """Compile MJML (with Django template tags still inside) to HTML."""
     try:
-        return mjml.mjml2html(source)
+        return mjml2html(source)
     except ValueError as exc:
         raise TemplateProblem(f"MJML: {exc}") from None

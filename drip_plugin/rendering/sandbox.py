@@ -31,6 +31,8 @@ class MergeData(dict):
 
 def freeze(value: Any) -> Any:
     """Deep-convert to MergeData/tuples so nothing mutable is reachable."""
+    if isinstance(value, MergeData):
+        return value  # only freeze() builds MergeData: its contents are frozen already
     if isinstance(value, Mapping):
         return MergeData({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple, set)):
