@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PY = BIN / "python"
 SITE = ROOT / "example_site"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def say(text: str) -> None:
@@ -60,8 +62,24 @@ def pytest_passed(code: int) -> bool:
     return code == 0
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (Playwright cannot download
+    its own browser here); install it when missing and we are root."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        say(f"{CHROMIUM} is missing and cannot be installed here (needs root and apt-get): "
+            "browser tests will skip (and fail with CI=true)")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    say(f"{CHROMIUM} is missing: running apt-get update && apt-get install -y chromium (for the browser tests)")
+    if run("apt-get", "update", env=env) or run("apt-get", "install", "-y", "chromium", env=env):
+        say("apt-get could not install chromium: browser tests will skip (and fail with CI=true)")
+
+
 def test(args: list[str]) -> int:
     ensure_venv("test")
+    ensure_chromium()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     say("tests on SQLite (filesystem/memory broker)")
     code = run(PY, "-m", "pytest", *args, cwd=ROOT, env={**env, "DRIP_TEST_DB": "sqlite"})

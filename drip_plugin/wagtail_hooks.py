@@ -1,21 +1,35 @@
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import UpdatedAtColumn
+from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from .admin_views.starters import starters_view
 from .admin_views.test_send import test_send_view
 from .models import DateRule, Email, Sequence
 
 
+class SequenceIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        if not self.add_url:  # the user may not add sequences
+            return super().header_buttons
+        return [*super().header_buttons,
+                HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus")]
+
+
 class SequenceViewSet(SnippetViewSet):
     model = Sequence
+    index_view_class = SequenceIndexView
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"
     add_to_admin_menu = True
-    list_display = ["name", "trigger_event", "live", "latest_revision_created_at"]
+    list_display = ["name", "trigger_event", "live", UpdatedAtColumn()]
     list_filter = ["live"]
     search_fields = ["name", "trigger_event"]
 
@@ -26,7 +40,7 @@ class EmailViewSet(SnippetViewSet):
     menu_label = _("Drip emails")
     menu_name = "drip_emails"
     add_to_admin_menu = True
-    list_display = ["name", "subject", "live", "latest_revision_created_at"]
+    list_display = ["name", "subject", "live", UpdatedAtColumn()]
     list_filter = ["live"]
     search_fields = ["name", "subject"]
 
@@ -49,7 +63,10 @@ register_snippet(DateRuleViewSet)
 
 @hooks.register("register_admin_urls")
 def drip_admin_urls():
-    return [path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send")]
+    return [
+        path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
+        path("drip/starters/", starters_view, name="drip_plugin_starters"),
+    ]
 
 
 class TestSendMenuItem(ActionMenuItem):

@@ -40,6 +40,15 @@ def test_admin_email_saves_and_previews_desktop_mobile_text(editor):
         assert expected in page, mode
 
 
+def test_admin_mobile_preview_escapes_the_whole_email_into_its_frame(editor):
+    email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
+    url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
+    assert editor.post(url, {"name": "Hello", "subject": "Hi", "preheader": "", "mjml": GOOD}).json()["is_valid"]
+    page = editor.get(url, {"mode": "mobile"}).content.decode()
+    srcdoc = page.split('srcdoc="', 1)[1].split('" style=', 1)[0]
+    assert '"' not in srcdoc and "&quot;" in srcdoc and "Hi Ada" in srcdoc
+
+
 def test_admin_test_send_sends_the_draft_with_test_prefix_and_records_nothing(editor):
     email = Email.objects.create(name="Hello", subject="Hi {{ contact.first_name }}", mjml=GOOD, live=True)
     email.subject = "Draft subject for {{ contact.first_name }}"

@@ -10,10 +10,15 @@ from mjml.mjml import mjml2html
 from .errors import TemplateProblem
 
 
+def unix_newlines(source: str) -> str:
+    return source.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @functools.lru_cache(maxsize=512)
 def compile_mjml(source: str) -> str:
     """Compile MJML (with Django template tags still inside) to HTML."""
     try:
-        return mjml2html(source)
+        # Browsers submit textareas with CRLF; mjml-python rejects "\r" in <mj-head>.
+        return mjml2html(unix_newlines(source))
     except ValueError as exc:
         raise TemplateProblem(f"MJML: {exc}") from None

@@ -10,7 +10,7 @@ from django.template.base import VariableNode
 from django.template.defaulttags import ForNode
 
 from .errors import TemplateProblem
-from .mjml import compile_mjml
+from .mjml import compile_mjml, unix_newlines
 
 # The merge context (rendering/context.py): what templates may name.
 MERGE_FIELDS: dict[str, set[str] | None] = {
@@ -130,7 +130,7 @@ def mjml_compile_problems(source: str) -> list[Problem]:
     except TemplateProblem as exc:
         position = BYTE_POSITION.search(exc.message)
         # mjml-python reports UTF-8 byte offsets, not lines.
-        line = source.encode()[: int(position.group(1))].count(b"\n") + 1 if position else 1
+        line = unix_newlines(source).encode()[: int(position.group(1))].count(b"\n") + 1 if position else 1
         return [Problem(line, exc.message)]
     return []
 

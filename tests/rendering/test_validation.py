@@ -71,3 +71,8 @@ def test_model_clean_raises_field_errors_with_lines(db):
     assert errors["subject"] == ["Line 1: “contact.password” is not in the merge context "
                                  "(contact has: attributes, email, first_name, full_name, last_name, locale)"]
     assert errors["mjml"] == ["Line 1: <mjml> is never closed"]
+
+
+def test_crlf_from_a_browser_textarea_is_valid_mjml():
+    with_head = GOOD.replace("<mjml>\n", "<mjml>\n  <mj-head>\n    <mj-preview>Hello</mj-preview>\n  </mj-head>\n")
+    assert lines(with_head.replace("\n", "\r\n")) == []
