@@ -1,13 +1,13 @@
 """drip_plugin: drip email campaigns for Django and Wagtail stores.
 
-Public API: ``track()``, ``enroll()``, ``HostEvent`` (what EVENT_MAPPINGS
+Public API: ``track()``, ``enroll()``, ``record_consent()``, ``HostEvent`` (what EVENT_MAPPINGS
 mappers return), ``InvalidEvent`` and ``__version__``.
 """
 from .exceptions import DripError, InvalidEvent
 from .integrations.signals import HostEvent
 
 __version__ = "0.1.0"
-__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "track"]
+__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "record_consent", "track"]
 
 
 def track(event_name, **kwargs):
@@ -23,3 +23,10 @@ def enroll(contact, sequence, **kwargs):
 
     return _enroll(contact, sequence, **kwargs)
 
+
+
+def record_consent(**kwargs):
+    """Record a grant or withdrawal of consent; see drip_plugin.gdpr.record_consent."""
+    from .gdpr import record_consent as _record_consent
+
+    return _record_consent(**kwargs)

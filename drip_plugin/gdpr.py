@@ -1,4 +1,5 @@
-"""Data-subject requests: export everything about a contact; erase it."""
+"""Consent evidence and data-subject requests: record consent, export
+everything about a contact, erase it."""
 from __future__ import annotations
 
 import logging
@@ -7,10 +8,27 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from .delivery.suppression import suppress
-from .models import Contact, Message, MessageEvent
+from .delivery.suppression import resubscribe, suppress, unsubscribe
+from .ingest.contacts import resolve_contact
+from .models import Consent, Contact, Message, MessageEvent
 
 logger = logging.getLogger("drip_plugin.gdpr")
+
+
+def record_consent(*, email: str | None = None, user=None, source: str, wording_version: str = "",
+                   granted: bool = True) -> Consent:
+    """Record that a person gave (or withdrew) consent to marketing email,
+    where and under which wording; subscribes or unsubscribes them to match.
+
+    Raises InvalidEvent when `email`/`user` identify no one.
+    """
+    with transaction.atomic():
+        contact = resolve_contact(email=email, user=user)
+        if granted:
+            resubscribe(contact, source, wording_version)
+        else:
+            unsubscribe(contact, source, wording_version)
+    return contact.consents.latest("recorded_at", "pk")
 
 
 def export_contact(contact: Contact) -> dict[str, Any]:
@@ -19,6 +37,8 @@ def export_contact(contact: Contact) -> dict[str, Any]:
               "unsubscribed_at", "created_at"]
     return {
         "contact": {name: getattr(contact, name) for name in fields},
+        "consents": list(contact.consents.order_by("recorded_at", "pk").values(
+            "granted", "source", "wording_version", "recorded_at")),
         "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
         "enrollments": list(contact.enrollments.order_by("enrolled_at").values(
             "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),

@@ -8,6 +8,7 @@ from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from .admin_views.contacts import ContactViewSet
 from .admin_views.starters import starters_view
 from .admin_views.test_send import test_send_view
 from .models import DateRule, Email, Sequence
@@ -59,6 +60,11 @@ class DateRuleViewSet(SnippetViewSet):
 register_snippet(SequenceViewSet)
 register_snippet(EmailViewSet)
 register_snippet(DateRuleViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_contact_viewset():
+    return ContactViewSet()
 
 
 @hooks.register("register_admin_urls")

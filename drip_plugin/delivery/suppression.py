@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Contact, Suppression
+from ..models import Consent, Contact, Suppression
 
 logger = logging.getLogger("drip_plugin.delivery")
 
@@ -37,9 +37,24 @@ def suppress(email: str, reason: str) -> None:
     logger.info("suppressed an address (%s)", reason)
 
 
-def unsubscribe(contact: Contact) -> None:
+def unsubscribe(contact: Contact, source: str, wording_version: str = "") -> None:
+    """Stop marketing email to `contact`, recording the withdrawal of consent."""
+    Consent.objects.create(contact=contact, granted=False, source=source, wording_version=wording_version)
     if contact.is_subscribed:
         contact.is_subscribed = False
         contact.unsubscribed_at = timezone.now()
         contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
-        logger.info("contact %s unsubscribed", contact.pk)
+        logger.info("contact %s unsubscribed (%s)", contact.pk, source)
+
+
+def resubscribe(contact: Contact, source: str, wording_version: str = "") -> bool:
+    """Record consent and subscribe again; False (still recorded) when the
+    address is suppressed: bounces, complaints and erasures outrank it."""
+    Consent.objects.create(contact=contact, granted=True, source=source, wording_version=wording_version)
+    if is_suppressed(contact.email):
+        logger.info("contact %s gave consent but the address is suppressed; not subscribed", contact.pk)
+        return False
+    if not contact.is_subscribed:
+        contact.is_subscribed, contact.unsubscribed_at = True, None
+        contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
+    return True

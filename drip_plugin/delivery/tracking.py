@@ -43,7 +43,7 @@ def record_tracking_event(event, esp_name: str = "") -> MessageEvent | None:
         suppress(recipient, HARD[event.event_type])
     elif event.event_type == "unsubscribed":
         for contact in contacts:
-            unsubscribe(contact)
+            unsubscribe(contact, f"unsubscribe reported by the ESP {esp_name}".strip())
     elif event.event_type == "deferred":
         contacts.update(consecutive_soft_bounces=F("consecutive_soft_bounces") + 1)
         if contacts.filter(consecutive_soft_bounces__gt=drip_settings.SOFT_BOUNCE_LIMIT).exists():

@@ -1,3 +1,4 @@
+from .consents import Consent
 from .contacts import Contact
 from .delivery import MessageEvent, Suppression
 from .dates import ContactDate, DateRule
@@ -10,6 +11,7 @@ from .sequences import Sequence, Step
 from .subscriptions import Subscription
 
 __all__ = [
+    "Consent",
     "Contact",
     "ContactDate",
     "DateRule",

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..delivery.links import read_unsubscribe_token
-from ..delivery.suppression import unsubscribe
+from ..delivery.suppression import resubscribe, unsubscribe
 from ..models import Contact, Message, Sequence
 
 logger = logging.getLogger("drip_plugin.public")
@@ -40,12 +40,14 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     done = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if request.POST.get("List-Unsubscribe") == "One-Click" or action == "unsubscribe_all":
-            unsubscribe(contact)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            unsubscribe(contact, "one-click unsubscribe (RFC 8058)")
+            done = "unsubscribed"
+        elif action == "unsubscribe_all":
+            unsubscribe(contact, "preference centre")
             done = "unsubscribed"
         elif action == "resubscribe":
-            contact.is_subscribed, contact.unsubscribed_at = True, None
-            contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
+            resubscribe(contact, "preference centre")
             done = "resubscribed"
         elif action == "save":
             chosen = {int(pk) for pk in request.POST.getlist("opt_out") if pk.isdigit()}

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+import drip_plugin
 from drip_plugin.models import Message
 
 from .models import PRODUCTS, Cart, CartLine, Order
@@ -12,6 +13,7 @@ from .models import PRODUCTS, Cart, CartLine, Order
 class SignupForm(forms.Form):
     first_name = forms.CharField(max_length=150)
     email = forms.EmailField()
+    newsletter = forms.BooleanField(required=False, label="Send me offers and news by email (you can unsubscribe at any time)")
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -64,6 +66,9 @@ def signup(request):
                 email=form.cleaned_data["email"],
                 first_name=form.cleaned_data["first_name"],
             )
+            if form.cleaned_data["newsletter"]:
+                # Evidence of what the customer agreed to, and the wording they saw.
+                drip_plugin.record_consent(user=user, source="signup form", wording_version="demo-newsletter-v1")
         login(request, user)
         return render(request, "shop/welcome.html", {"user": user})
     return render(request, "shop/home.html", {"form": form})
