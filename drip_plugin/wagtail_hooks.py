@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from .admin_views.contacts import ContactViewSet
+from .admin_views.simulate import simulate_view
 from .admin_views.starters import starters_view
 from .admin_views.test_send import test_send_view
 from .models import DateRule, Email, Sequence
@@ -20,7 +21,8 @@ class SequenceIndexView(IndexView):
         if not self.add_url:  # the user may not add sequences
             return super().header_buttons
         return [*super().header_buttons,
-                HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus")]
+                HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus"),
+                HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time")]
 
 
 class SequenceViewSet(SnippetViewSet):
@@ -72,6 +74,7 @@ def drip_admin_urls():
     return [
         path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
         path("drip/starters/", starters_view, name="drip_plugin_starters"),
+        path("drip/simulate/", simulate_view, name="drip_plugin_simulate"),
     ]
 
 

@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from django.db import transaction
 from django.db.models import Min
+from django.utils.dateparse import parse_datetime
 
 from ..models import Enrollment, Message
 from ..rendering.context import merge_context
@@ -35,6 +37,33 @@ class TimelineEntry:
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M %Z}  {self.email}  {self.what}"
+
+
+def _moment(value, where: str) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if moment is None:
+        raise ValueError(f"{where}: {value!r} is not a date-time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def parse_event_stream(text: str, *, default_email: str | None, source: str = "events") -> list[SimulatedEvent]:
+    """A YAML list of {at, event, email, properties}; ValueError says where it is wrong."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{source}: {exc}") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a list of events")
+    events = []
+    for index, item in enumerate(data):
+        where = f"{source}: [{index}]"
+        if not isinstance(item, dict) or "event" not in item or "at" not in item:
+            raise ValueError(f"{where}: each event needs `at` and `event`")
+        email = item.get("email") or default_email
+        if not email:
+            raise ValueError(f"{where}: no `email` and no default email given")
+        events.append(SimulatedEvent(_moment(item["at"], f"{where}.at"), item["event"], email, item.get("properties") or {}))
+    return events
 
 
 class _Rollback(Exception):
@@ -94,4 +123,16 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
             raise _Rollback
     except _Rollback:
         pass
+    return timeline
+
+
+def simulate_for(stream: list[SimulatedEvent], *, email: str | None, days: int) -> list[TimelineEntry]:
+    """The timeline over `days` from the first event (or now): of the event
+    stream, or — with no stream — of `email`'s current journeys only."""
+    from django.utils import timezone
+
+    start = stream[0].at if stream else timezone.now()
+    timeline = simulate(stream, until=start + dt.timedelta(days=days))
+    if email and not stream:
+        timeline = [entry for entry in timeline if entry.email == email.lower()]
     return timeline
