@@ -3,7 +3,8 @@
 
     python3 dev.py demo   set up .venv, migrate, seed and run the demo store
     python3 dev.py test   set up .venv and run the test suite (SQLite, then
-                          PostgreSQL + Redis when they answer; CI=true requires them)
+                          PostgreSQL + Redis when they answer; CI=true requires them);
+                          each database also runs the django-oscar adapter's pass
 """
 from __future__ import annotations
 
@@ -77,12 +78,27 @@ def ensure_chromium() -> None:
         say("apt-get could not install chromium: browser tests will skip (and fail with CI=true)")
 
 
+# django-oscar's ~40 apps get their own pass so the main suite stays small;
+# --nomigrations: Oscar's and Wagtail's migrations would add ~35 s, and the
+# main suite already migrates drip_plugin's own schema.
+OSCAR_PASS = ["--ds=tests.oscar_settings", "--nomigrations", "tests/integrations/test_oscar.py"]
+
+
+def suite(args: list[str], env: dict[str, str]) -> int:
+    """The main suite, then the django-oscar pass; pytest's exit code."""
+    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env=env)
+    if not pytest_passed(code):
+        return code or 1
+    say(f"django-oscar adapter ({env['DRIP_TEST_DB']})")
+    return run(PY, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env)
+
+
 def test(args: list[str]) -> int:
-    ensure_venv("test")
+    ensure_venv("test,oscar")
     ensure_chromium()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     say("tests on SQLite (filesystem/memory broker)")
-    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env={**env, "DRIP_TEST_DB": "sqlite"})
+    code = suite(args, {**env, "DRIP_TEST_DB": "sqlite"})
     if not pytest_passed(code):
         return code or 1
     in_ci = os.environ.get("CI", "").lower() == "true"
@@ -94,7 +110,7 @@ def test(args: list[str]) -> int:
         say("PostgreSQL/Redis not reachable: skipping the PostgreSQL run")
         return 0
     say("tests on PostgreSQL + Redis")
-    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env={**env, "DRIP_TEST_DB": "postgres"})
+    code = suite(args, {**env, "DRIP_TEST_DB": "postgres"})
     return 0 if pytest_passed(code) else (code or 1)
 
 

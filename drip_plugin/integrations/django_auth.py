@@ -13,6 +13,12 @@ from ..exceptions import InvalidEvent
 logger = logging.getLogger("drip_plugin.integrations")
 
 
+def signup_idempotency_key(user, event_name: str) -> str:
+    """One signup per user, whichever signal reports it first (auth's
+    post_save, Oscar's user_registered)."""
+    return f"auth-user-{user.pk}-{event_name}"
+
+
 def on_user_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw or not drip_settings.CONNECT_AUTH_SIGNALS:
         return
@@ -23,7 +29,7 @@ def on_user_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
 
     def emit() -> None:
         try:
-            track(event_name, user=instance, idempotency_key=f"auth-user-{instance.pk}-{event_name}")
+            track(event_name, user=instance, idempotency_key=signup_idempotency_key(instance, event_name))
         except InvalidEvent as exc:
             logger.warning("signup of user %s not tracked: %s", instance.pk, exc)
 
