@@ -38,6 +38,24 @@ def build_sequence(
     return sequence
 
 
+@pytest.fixture(autouse=True)
+def default_locale(request):
+    """Wagtail's migration creates the default Locale that new emails get, but
+    the flush after each transactional test deletes it: put it back."""
+    names = set(request.fixturenames)
+    if "live_server" in names or "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db") is None:
+        return
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+
+
 @pytest.fixture
 def make_sequence(db):
     return build_sequence

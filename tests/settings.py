@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "wagtail.snippets",
+    "wagtail.locales",
+    "wagtail.contrib.simple_translation",
     "wagtail.users",
     "wagtail.images",
     "wagtail.documents",
@@ -99,3 +101,8 @@ DRIP_PLUGIN = {
     ],
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Emails can be translated (Wagtail i18n); a contact's locale picks the translation.
+LANGUAGE_CODE = "en"
+WAGTAIL_I18N_ENABLED = True
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("fr", "French")]

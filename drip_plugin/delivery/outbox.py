@@ -24,6 +24,7 @@ from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
 from ..rendering.context import merge_context
+from ..rendering.languages import Translations
 from .compose import compose
 from .errors import is_transient
 from .instrument import instrument
@@ -111,8 +112,9 @@ def backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=base * random.uniform(0.75, 1.25))
 
 
-def send_message(message: Message, connection, now: dt.datetime, refusals: Refusals | None = None) -> str:
-    """Send one leased message; record and return its new status."""
+def send_message(message: Message, connection, now: dt.datetime, refusals: Refusals | None = None,
+                 translations: Translations | None = None) -> str:
+    """Send one leased message in the contact's language; record and return its new status."""
     refusal = (refusals or Refusals([message])).reason(message)
     if refusal:
         _record(message, status=MessageStatus.SUPPRESSED, error=refusal)
@@ -125,17 +127,19 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
             raise TemplateProblem("the step or its email was deleted before the message went out")
         if not message.step.email.live:
             raise TemplateProblem(f"email {message.step.email.name!r} is not published")
+        email = (translations or Translations([message.step.email])).pick(message.step.email,
+                                                                          enrollment.contact.locale)
         links = message_links(message)
         rendered = render_email(
-            message.step.email,
+            email,
             merge_context(enrollment.contact, event_properties=event.properties if event else None, links=links),
         )
         if drip_settings.TRACKING:
             html = instrument(rendered.html, message, skip=set(links.values()))
             rendered = dataclasses.replace(rendered, html=html)
-        email = compose(message, rendered, links, connection)
+        outgoing = compose(message, rendered, links, connection)
         Message.objects.filter(pk=message.pk).update(handed_at=timezone.now(), attempts=attempt)
-        email.send()
+        outgoing.send()
     except Exception as exc:  # one bad message must never abort the batch
         reason = f"{type(exc).__name__}: {exc}"[:2000]
         if is_transient(exc) and attempt < drip_settings.MAX_ATTEMPTS:
@@ -146,7 +150,7 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
         logger.warning("drip message %s to %s failed: %s", message.pk, message.to_email, reason)
         _record(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, error=reason)
         return MessageStatus.FAILED
-    status = getattr(email, "anymail_status", None)
+    status = getattr(outgoing, "anymail_status", None)
     _record(
         message, status=MessageStatus.SENT, subject=rendered.subject[:255], sent_at=timezone.now(), error="",
         esp_message_id=str(getattr(status, "message_id", None) or "")[:255],
@@ -178,10 +182,11 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                 MessageStatus.RETRY_SCHEDULED: "retried", MessageStatus.SUPPRESSED: "suppressed"}
     while batch := claim_sendable(now, limit):
         refusals = Refusals(batch)
+        translations = Translations(m.step.email for m in batch if m.step and m.step.email)
         with connection:
             for message in batch:
                 pacer.wait()
-                outcome = send_message(message, connection, now, refusals)
+                outcome = send_message(message, connection, now, refusals, translations)
                 setattr(result, counters[outcome], getattr(result, counters[outcome]) + 1)
         if len(batch) < limit:
             break

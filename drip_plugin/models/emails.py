@@ -4,14 +4,17 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin
+from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
 
 
-class Email(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
+class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
     """The content of one email, reusable by steps of any sequence.
 
     Like a sequence, the row holds the live version; drafts stay in revisions,
     so editing an email never changes what is being sent until it is published.
+    Translations (Wagtail's TranslatableMixin: same translation_key, another
+    locale) are picked by the contact's locale at send time; steps point at
+    the email in the default locale.
     """
 
     name = models.CharField(_("name"), max_length=200, help_text=_("For editors only, e.g. 'Welcome #1'."))
@@ -24,7 +27,7 @@ class Email(PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
 
     preview_modes = [("desktop", _("Desktop")), ("mobile", _("Mobile")), ("text", _("Plain text"))]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         verbose_name = _("email")
 
     def __str__(self) -> str:

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
+    "wagtail.locales",
+    "wagtail.contrib.simple_translation",
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
@@ -116,3 +118,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"drip_plugin": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Emails can be translated (Wagtail i18n); a contact's locale picks the translation.
+LANGUAGE_CODE = "en"
+WAGTAIL_I18N_ENABLED = True
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("fr", "French")]

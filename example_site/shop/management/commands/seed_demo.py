@@ -3,6 +3,8 @@ published Cart abandonment sequence."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from wagtail.models import Locale
+
 from drip_plugin.models import Email, Sequence, Step
 
 FOOTER = """<mj-section><mj-column>
@@ -29,6 +31,19 @@ WELCOME = """<mjml>
     FOOTER
   </mj-body>
 </mjml>""".replace("FOOTER", FOOTER)
+
+WELCOME_FR = (
+    WELCOME
+    .replace("""Thanks for joining Demo Store. Your account is ready: browse the new season,
+        save favourites and check out in two clicks.""",
+             """Merci d'avoir rejoint Demo Store. Votre compte est prêt : découvrez la nouvelle saison,
+        gardez vos favoris et commandez en deux clics.""")
+    .replace("Welcome to Demo Store", "Bienvenue chez Demo Store")
+    .replace("Your account is ready", "Votre compte est prêt")
+    .replace('{{ contact.first_name|default:"there" }}', '{{ contact.first_name|default:"à vous" }}')
+    .replace("Hi ", "Bonjour ")
+    .replace("Start shopping", "Commencer mes achats")
+)
 
 TIPS = """<mjml>
   <mj-head><mj-preview>Three things our regulars love</mj-preview></mj-head>
@@ -85,6 +100,10 @@ class Command(BaseCommand):
 
     def seed_welcome(self):
         welcome = publish(Email(name="Welcome #1", subject="Welcome, {{ contact.first_name }}!", mjml=WELCOME))
+        # Contacts whose locale is French get this translation (Wagtail i18n).
+        french = welcome.copy_for_translation(Locale.objects.get_or_create(language_code="fr")[0])
+        french.subject, french.mjml = "Bienvenue, {{ contact.first_name }} !", WELCOME_FR
+        publish(french)
         tips = publish(Email(name="Welcome #2: tips", subject="Getting the most out of Demo Store", mjml=TIPS))
         sequence = Sequence(name="Welcome", trigger_event="signed_up", description="Sent after signup.")
         sequence.steps = [
