@@ -12,7 +12,7 @@ from .admin_views.contacts import ContactViewSet
 from .admin_views.simulate import simulate_view
 from .admin_views.starters import starters_view
 from .admin_views.test_send import test_send_view
-from .models import DateRule, Email, Sequence
+from .models import DateRule, Email, Layout, Sequence
 
 
 class SequenceIndexView(IndexView):
@@ -59,7 +59,17 @@ class DateRuleViewSet(SnippetViewSet):
     search_fields = ["name", "event_name", "source"]
 
 
+class LayoutViewSet(SnippetViewSet):
+    model = Layout
+    icon = "image"
+    menu_label = _("Drip email layouts")
+    menu_name = "drip_layouts"
+    add_to_admin_menu = True
+    list_display = ["name", "shop_name", "brand_colour"]
+
+
 register_snippet(SequenceViewSet)
+register_snippet(LayoutViewSet)
 register_snippet(EmailViewSet)
 register_snippet(DateRuleViewSet)
 

@@ -20,7 +20,7 @@ def editor(db, client):
 
 def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):
     response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"), {
-        "name": "Broken", "subject": "Hi", "preheader": "", "mjml": GOOD.replace("</mj-section>", ""),
+        "name": "Broken", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0", "mjml": GOOD.replace("</mj-section>", ""),
     })
     assert response.status_code == 200
     assert "Line 6: &lt;/mj-body&gt; found but &lt;mj-section&gt; (line 3) is still open" in response.content.decode()
@@ -29,11 +29,11 @@ def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(edito
 
 def test_admin_email_saves_and_previews_desktop_mobile_text(editor):
     response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"),
-                           {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "mjml": GOOD})
+                           {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "layout": "", "body-count": "0", "mjml": GOOD})
     assert response.status_code == 302
     email = Email.objects.get()
     url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
-    data = {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "mjml": GOOD}
+    data = {"name": "Hello", "subject": "Hi {{ contact.first_name }}", "preheader": "", "layout": "", "body-count": "0", "mjml": GOOD}
     assert editor.post(url, data).json()["is_valid"]
     for mode, expected in (("desktop", "Hi Ada"), ("mobile", "375px"), ("text", "Subject: Hi Ada")):
         page = editor.get(url, {"mode": mode}).content.decode()
@@ -43,7 +43,7 @@ def test_admin_email_saves_and_previews_desktop_mobile_text(editor):
 def test_admin_mobile_preview_escapes_the_whole_email_into_its_frame(editor):
     email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
     url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
-    assert editor.post(url, {"name": "Hello", "subject": "Hi", "preheader": "", "mjml": GOOD}).json()["is_valid"]
+    assert editor.post(url, {"name": "Hello", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0", "mjml": GOOD}).json()["is_valid"]
     page = editor.get(url, {"mode": "mobile"}).content.decode()
     srcdoc = page.split('srcdoc="', 1)[1].split('" style=', 1)[0]
     assert '"' not in srcdoc and "&quot;" in srcdoc and "Hi Ada" in srcdoc

@@ -5,6 +5,7 @@ from .dates import ContactDate, DateRule
 from .emails import Email
 from .enrollments import Enrollment
 from .events import Event
+from .layouts import Layout
 from .messages import Message
 from .saleor import SaleorInstallation, SaleorWebhookDelivery
 from .sequences import Sequence, Step
@@ -18,6 +19,7 @@ __all__ = [
     "Email",
     "Enrollment",
     "Event",
+    "Layout",
     "Message",
     "MessageEvent",
     "SaleorInstallation",

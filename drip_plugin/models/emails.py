@@ -3,8 +3,11 @@ from __future__ import annotations
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
+
+from .email_blocks import EmailBodyBlock
 
 
 class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
@@ -20,10 +23,20 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
     name = models.CharField(_("name"), max_length=200, help_text=_("For editors only, e.g. 'Welcome #1'."))
     subject = models.CharField(_("subject"), max_length=255)
     preheader = models.CharField(_("preheader"), max_length=255, blank=True)
-    mjml = models.TextField(_("MJML body"), help_text=_("Whole email as MJML; Django template variables allowed."))
+    layout = models.ForeignKey("drip_plugin.Layout", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("layout"),
+                               help_text=_("Header, colours and footer around the blocks; empty: the default."))
+    body = StreamField(EmailBodyBlock(), blank=True, verbose_name=_("content blocks"))
+    mjml = models.TextField(_("whole email in raw MJML"), blank=True,
+                            help_text=_("For developers, instead of blocks: the complete <mjml> document; "
+                                        "Django template variables allowed."))
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_email")
 
-    panels = [FieldPanel("name"), FieldPanel("subject"), FieldPanel("preheader"), FieldPanel("mjml")]
+    panels = [
+        FieldPanel("name"), FieldPanel("subject"), FieldPanel("preheader"),
+        MultiFieldPanel([FieldPanel("layout"), FieldPanel("body")], heading=_("Content")),
+        MultiFieldPanel([FieldPanel("mjml")], heading=_("Or: the whole email in raw MJML")),
+    ]
 
     preview_modes = [("desktop", _("Desktop")), ("mobile", _("Mobile")), ("text", _("Plain text"))]
 
@@ -33,14 +46,39 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def uses_raw_mjml(self) -> bool:
+        return bool((self.mjml or "").strip())
+
+    def mjml_source(self) -> str:
+        """The whole email as MJML: the raw document, or the blocks in their layout."""
+        if self.uses_raw_mjml:
+            return self.mjml
+        from ..rendering.assembly import assemble
+
+        return assemble(self).source
+
     def clean(self):
-        """Editors see every MJML/template problem as a form error with its line."""
+        """Editors see every MJML/template problem as a form error with its
+        line — on the block it comes from when the email is built from blocks."""
         super().clean()
         from django.core.exceptions import ValidationError
 
         from ..rendering.validation import email_problems
 
-        problems = email_problems(self.mjml or "", self.subject or "")
+        if self.uses_raw_mjml and len(self.body):
+            raise ValidationError({"mjml": _("Use either content blocks or raw MJML, not both: empty one of them.")})
+        if not self.uses_raw_mjml and not len(self.body):
+            raise ValidationError({"body": _("Add content blocks (or write the whole email in raw MJML).")})
+        if self.uses_raw_mjml:
+            problems = email_problems(self.mjml, self.subject or "")
+        else:
+            from ..rendering.assembly import assemble
+
+            assembled = assemble(self)
+            problems = email_problems(assembled.source, self.subject or "")
+            if "mjml" in problems:
+                problems["body"] = [_block_problem(assembled, p) for p in problems.pop("mjml")]
         if problems:
             raise ValidationError({field: [str(p) for p in found] for field, found in problems.items()})
 
@@ -51,3 +89,10 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
         from ..rendering.preview import preview_context
 
         return preview_context(self, mode_name)
+
+
+def _block_problem(assembled, problem) -> str:
+    span, line = assembled.locate(problem.line)
+    if span is None:
+        return f"Layout, line {line}: {problem.message}"
+    return f"Block {span.number} ({span.label}), line {line}: {problem.message}"

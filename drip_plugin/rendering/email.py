@@ -31,7 +31,7 @@ def render_email(email, merge: Mapping[str, Any]) -> RenderedEmail:
     Only Django template passes run per recipient: the MJML compile and the
     HTML → text conversion are cached per distinct source.
     """
-    compiled = compile_mjml(email.mjml)
+    compiled = compile_mjml(email.mjml_source())
     merge = freeze(merge)  # once for the three passes, not per pass
     html = render_template(compiled, merge)
     text = render_template(text_template(compiled), merge, autoescape=False)

@@ -25,6 +25,10 @@ class StarterEmail:
         return (_layout().replace("[[ preview ]]", self.preview)
                 .replace("[[ sections ]]", (MJML_DIR / f"{self.body}.mjml").read_text(encoding="utf-8").rstrip("\n")))
 
+    def mjml_source(self) -> str:
+        """As Email.mjml_source(): starters are raw MJML, so they render before they are saved."""
+        return self.mjml
+
 
 @dataclass(frozen=True)
 class StarterStep:
