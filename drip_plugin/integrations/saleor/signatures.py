@@ -1,12 +1,19 @@
 """Saleor-Signature: a detached JWS (RS256, unencoded payload) over the raw body."""
 from __future__ import annotations
 
+import datetime as dt
+
 import jwt
 from django.utils import timezone
 from jwt import api_jws
 
 from ...models import SaleorInstallation
 from .client import SaleorUnavailable, fetch_jwks
+
+
+# Unknown kids are cheap to forge: refetch Saleor's keys at most this often,
+# so junk webhooks cannot hammer its JWKS endpoint through us.
+REFETCH_COOLDOWN = dt.timedelta(seconds=60)
 
 
 class SignatureError(Exception):
@@ -21,6 +28,8 @@ def _key_for(installation: SaleorInstallation, kid: str):
 
 
 def _refetch_keys(installation: SaleorInstallation) -> None:
+    if timezone.now() - installation.jwks_fetched_at < REFETCH_COOLDOWN:
+        raise SignatureError("unknown key id, and Saleor's keys were fetched less than a minute ago")
     try:
         installation.jwks = fetch_jwks(installation.saleor_api_url)
     except SaleorUnavailable as exc:

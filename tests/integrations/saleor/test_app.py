@@ -144,18 +144,23 @@ def _header_with_kid(kid: str) -> str:
 
 @pytest.mark.parametrize("case", ["forged signature", "missing signature", "unknown Saleor URL",
                                   "unknown kid after refetch", "malformed JSON", "2 MB body"])
-def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(installed_saleor, client, caplog, case):
+def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(clock, installed_saleor, client, caplog, case):
+    clock.shift(dt.timedelta(minutes=5))  # past the JWKS refetch cooldown: an unknown kid is refetched
+    fetches = installed_saleor.jwks_fetches
     status, send = bad_requests(installed_saleor, client)[case]
     caplog.clear()
     response = send()
     assert response.status_code == status
     assert "error" in response.json()
     assert f"refused ({status})" in caplog.text
+    assert installed_saleor.jwks_fetches == fetches + (case == "unknown kid after refetch")
     tick()
     assert not SaleorWebhookDelivery.objects.exists() and not Event.objects.exists()
 
 
-def test_key_rotation_first_webhook_with_the_new_kid_refetches_the_jwks_once_and_passes(installed_saleor, client):
+def test_key_rotation_first_webhook_with_the_new_kid_refetches_the_jwks_once_and_passes(clock, installed_saleor,
+                                                                                       client):
+    clock.shift(dt.timedelta(minutes=5))  # the install fetched the keys; rotations come later
     fetches = installed_saleor.jwks_fetches
     installed_saleor.rotate_key()
     first = installed_saleor.deliver(client, "CHECKOUT_UPDATED", checkout_payload("Q2hlY2tvdXQ6NA==", "rot@example.com"))
@@ -164,3 +169,15 @@ def test_key_rotation_first_webhook_with_the_new_kid_refetches_the_jwks_once_and
     assert (first.status_code, second.status_code) == (200, 200)
     assert installed_saleor.jwks_fetches == fetches + 1
     assert SaleorInstallation.objects.get().jwks["keys"][0]["kid"] == installed_saleor.kid
+
+
+def test_unknown_kids_do_not_make_us_hammer_saleors_jwks(clock, installed_saleor, client, caplog):
+    clock.shift(dt.timedelta(minutes=5))
+    fetches = installed_saleor.jwks_fetches
+    body = json.dumps(checkout_payload("Q2hlY2tvdXQ6NQ==", "kid@example.com")).encode()
+    forged = installed_saleor.sign(body).replace(installed_saleor.sign(body).split(".")[0], _header_with_kid("junk"))
+    answers = [installed_saleor.deliver(client, "CHECKOUT_UPDATED", body, signature=forged).status_code
+               for _ in range(20)]
+    assert answers == [401] * 20
+    assert installed_saleor.jwks_fetches == fetches + 1, "one refetch, then a cooldown"
+    assert "fetched less than a minute ago" in caplog.text
