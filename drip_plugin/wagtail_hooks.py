@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from .admin_views.contacts import ContactViewSet
+from .admin_views.report import report_view
 from .admin_views.simulate import simulate_view
 from .admin_views.starters import starters_view
 from .admin_views.test_send import test_send_view
@@ -22,7 +23,8 @@ class SequenceIndexView(IndexView):
             return super().header_buttons
         return [*super().header_buttons,
                 HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus"),
-                HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time")]
+                HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time"),
+                HeaderButton(_("Report"), url=reverse("drip_plugin_report"), icon_name="table")]
 
 
 class SequenceViewSet(SnippetViewSet):
@@ -85,6 +87,7 @@ def drip_admin_urls():
         path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
         path("drip/starters/", starters_view, name="drip_plugin_starters"),
         path("drip/simulate/", simulate_view, name="drip_plugin_simulate"),
+        path("drip/report/", report_view, name="drip_plugin_report"),
     ]
 
 
