@@ -15,6 +15,7 @@ from .models.messages import MessageStatus
 class StepFigures:
     step_id: int
     label: str
+    variant: str = ""  # "A"/"B" on A/B-tested steps
     sent: int = 0
     failed: int = 0
     suppressed: int = 0
@@ -54,34 +55,47 @@ ENGAGEMENT = {"opened": "opened", "clicked": "clicked", "bounced": "bounced", "r
 
 
 def step_report() -> list[SequenceFigures]:
-    """Five queries, whatever the number of sequences, steps and messages."""
-    figures: dict[int, StepFigures] = {}
+    """Five queries, whatever the number of sequences, steps and messages.
+    A/B-tested steps get one row per variant."""
     ordered_steps = Prefetch("steps", queryset=Step.objects.order_by("sort_order", "pk"))
     sequences = list(Sequence.objects.prefetch_related(ordered_steps).order_by("name"))
-    for sequence in sequences:
-        for step in sequence.steps.all():
-            figures[step.pk] = StepFigures(step.pk, str(step))
-    totals = Message.objects.filter(step__isnull=False).values("step_id").annotate(
+    labels = {step.pk: str(step) for sequence in sequences for step in sequence.steps.all()}
+    figures: dict[tuple[int, str], StepFigures] = {
+        (step.pk, variant): StepFigures(step.pk, labels[step.pk], variant)
+        for sequence in sequences for step in sequence.steps.all()
+        for variant in (("A", "B") if step.variant_email_id else ("",))
+    }
+
+    def row(step_id: int, variant: str) -> StepFigures | None:
+        if step_id not in labels:
+            return None
+        return figures.setdefault((step_id, variant), StepFigures(step_id, labels[step_id], variant))
+
+    totals = Message.objects.filter(step__isnull=False).values("step_id", "variant").annotate(
         sent=Count("pk", filter=Q(status=MessageStatus.SENT)),
         failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
         suppressed=Count("pk", filter=Q(status=MessageStatus.SUPPRESSED)),
         converted=Count("pk", filter=Q(revenue__gt=0)),
     )
-    for row in totals:
-        if row["step_id"] in figures:
+    for total in totals:
+        if (figure := row(total["step_id"], total["variant"])) is not None:
             for name in ("sent", "failed", "suppressed", "converted"):
-                setattr(figures[row["step_id"]], name, row[name])
+                setattr(figure, name, total[name])
     revenue = (Message.objects.filter(step__isnull=False, revenue__gt=0)
-               .values("step_id", "revenue_currency").annotate(total=Sum("revenue")))
-    for row in revenue:
-        if row["step_id"] in figures:
+               .values("step_id", "variant", "revenue_currency").annotate(total=Sum("revenue")))
+    for total in revenue:
+        if (figure := row(total["step_id"], total["variant"])) is not None:
             # SQLite's SUM drops the scale: show cents as stored.
-            figures[row["step_id"]].revenue[row["revenue_currency"] or "?"] = Decimal(row["total"]).quantize(CENT)
+            figure.revenue[total["revenue_currency"] or "?"] = Decimal(total["total"]).quantize(CENT)
     engagement = (MessageEvent.objects.filter(message__step__isnull=False, event_type__in=ENGAGEMENT)
-                  .values("message__step_id", "event_type").annotate(messages=Count("message_id", distinct=True)))
-    for row in engagement:
-        step = figures.get(row["message__step_id"])
-        if step is not None:
-            name = ENGAGEMENT[row["event_type"]]
-            setattr(step, name, getattr(step, name) + row["messages"])
-    return [SequenceFigures(s, [figures[step.pk] for step in s.steps.all()]) for s in sequences]
+                  .values("message__step_id", "message__variant", "event_type")
+                  .annotate(messages=Count("message_id", distinct=True)))
+    for total in engagement:
+        if (figure := row(total["message__step_id"], total["message__variant"])) is not None:
+            name = ENGAGEMENT[total["event_type"]]
+            setattr(figure, name, getattr(figure, name) + total["messages"])
+    return [
+        SequenceFigures(sequence, [figure for step in sequence.steps.all()
+                                   for key, figure in sorted(figures.items()) if key[0] == step.pk])
+        for sequence in sequences
+    ]

@@ -46,4 +46,7 @@ def compose(message: Message, rendered: RenderedEmail, links: dict[str, str], co
         "drip_step": str(message.step_id),
     }
     email.tags = ["drip", f"drip-sequence-{sequence.pk}"]
+    if message.variant:  # A/B-tested step: ESP statistics can split on it too
+        email.metadata["drip_variant"] = message.variant
+        email.tags.append(f"drip-variant-{message.variant}")
     return email

@@ -20,6 +20,7 @@ from django.db import connection as db_connection, transaction
 from django.utils import timezone
 
 from ..conf import drip_settings
+from ..engine.variants import email_of
 from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
@@ -74,7 +75,8 @@ def claim_sendable(now: dt.datetime, limit: int) -> list[Message]:
         )
     return list(
         Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
-        .select_related("enrollment__contact", "enrollment__sequence", "enrollment__trigger_event", "step__email")
+        .select_related("enrollment__contact", "enrollment__sequence", "enrollment__trigger_event", "step__email",
+                        "step__variant_email")
         .order_by("send_after", "pk")
     )
 
@@ -127,8 +129,8 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
             raise TemplateProblem("the step or its email was deleted before the message went out")
         if not message.step.email.live:
             raise TemplateProblem(f"email {message.step.email.name!r} is not published")
-        email = (translations or Translations([message.step.email])).pick(message.step.email,
-                                                                          enrollment.contact.locale)
+        chosen = email_of(message)
+        email = (translations or Translations([chosen])).pick(chosen, enrollment.contact.locale)
         links = message_links(message)
         rendered = render_email(
             email,
@@ -182,7 +184,7 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                 MessageStatus.RETRY_SCHEDULED: "retried", MessageStatus.SUPPRESSED: "suppressed"}
     while batch := claim_sendable(now, limit):
         refusals = Refusals(batch)
-        translations = Translations(m.step.email for m in batch if m.step and m.step.email)
+        translations = Translations(email_of(m) for m in batch if m.step and email_of(m))
         with connection:
             for message in batch:
                 pacer.wait()

@@ -21,6 +21,7 @@ from .caps import CapLedger, global_cap
 from .conditions import activity_names, evaluate
 from .facts import ActivityIndex, enrollment_facts
 from .timing import contact_zone, next_window_opening, step_due_at
+from .variants import choose_variant
 
 logger = logging.getLogger("drip_plugin.engine")
 ENDED = (EnrollmentState.COMPLETED, EnrollmentState.EXITED)
@@ -83,6 +84,11 @@ def _move_to(enrollment: Enrollment, step: Step | None, anchor: dt.datetime, fac
     enrollment.due_at = due
 
 
+
+def _message(enrollment, step, to_email: str, now) -> Message:
+    return Message(enrollment=enrollment, step=step, to_email=to_email, send_after=now,
+                   variant=choose_variant(enrollment.pk, step))
+
 def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
     """Take `enrollment`'s due step; return the Message to queue, if any."""
     now = batch.now
@@ -117,9 +123,9 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
                 logger.info("enrollment %s: step %s skipped by frequency cap", enrollment.pk, step.pk)
             else:
                 batch.caps.record(contact.pk, sequence.pk, now)
-                message = Message(enrollment=enrollment, step=step, to_email=contact.email, send_after=now)
+                message = _message(enrollment, step, contact.email, now)
         else:
-            message = Message(enrollment=enrollment, step=step, to_email=contact.email, send_after=now)
+            message = _message(enrollment, step, contact.email, now)
     elif step.kind == StepKind.BRANCH:
         holds, _ = evaluate(step.condition, facts)
         if not holds:

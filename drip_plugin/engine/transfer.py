@@ -20,7 +20,7 @@ SEQUENCE_FIELDS = [
 SEQUENCE_STREAMS = ["trigger_filters", "flow_filters", "send_windows"]
 STEP_FIELDS = [
     "kind", "label", "timing", "delay_amount", "delay_unit", "weekday", "at_time", "date_field", "offset_days",
-    "if_false_goto", "attribute_name", "attribute_value",
+    "if_false_goto", "attribute_name", "attribute_value", "variant_percent",
 ]
 
 
@@ -54,6 +54,7 @@ def sequence_data(sequence: Sequence) -> dict[str, Any]:
         item = {name: _plain(getattr(step, name)) for name in STEP_FIELDS}
         item["at_time"] = step.at_time.isoformat() if step.at_time else None
         item["email"] = step.email.name if step.email_id else None
+        item["variant_email"] = step.variant_email.name if step.variant_email_id else None
         item["condition"] = _stream_data(step.condition)
         data["steps"].append(item)
     return data
@@ -112,7 +113,7 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
         if not isinstance(item, dict):
             problems.append(f"{path}: expected a mapping")
             continue
-        _unknown(item, STEP_FIELDS + ["email", "condition"], path, problems)
+        _unknown(item, STEP_FIELDS + ["email", "variant_email", "condition"], path, problems)
         values = {name: item[name] for name in STEP_FIELDS if name in item}
         if isinstance(values.get("at_time"), str):
             try:
@@ -120,11 +121,12 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
             except ValueError:
                 problems.append(f"{path}.at_time: {item['at_time']!r} is not a time (HH:MM)")
                 values.pop("at_time")
-        if item.get("email"):
-            email = Email.objects.filter(name=item["email"]).first()
-            if email is None:
-                problems.append(f"{path}.email: no email named {item['email']!r}")
-            values["email"] = email
+        for field in ("email", "variant_email"):
+            if item.get(field):
+                email = Email.objects.filter(name=item[field]).order_by("pk").first()
+                if email is None:
+                    problems.append(f"{path}.{field}: no email named {item[field]!r}")
+                values[field] = email
         condition = _clean_stream(Step, "condition", item.get("condition", []), f"{path}.condition", problems)
         step = Step(sort_order=position, condition=condition or [], **values)
         try:

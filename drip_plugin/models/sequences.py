@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -159,6 +160,15 @@ class Step(Orderable):
     email = models.ForeignKey(
         "drip_plugin.Email", on_delete=models.PROTECT, related_name="steps", null=True, blank=True
     )
+    # A/B test: this share of contacts (by a stable hash of the enrollment)
+    # gets the variant email instead; Message.variant records which one went.
+    variant_email = models.ForeignKey(
+        "drip_plugin.Email", on_delete=models.PROTECT, related_name="variant_steps", null=True, blank=True,
+        verbose_name=_("variant B email"), help_text=_("Optional: test another email against the one above."),
+    )
+    variant_percent = models.PositiveSmallIntegerField(
+        _("share getting B (%)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
     condition = StreamField(condition_stream_blocks(), blank=True, verbose_name=_("branch condition"))
     if_false_goto = models.SlugField(_("if false, go to"), max_length=50, blank=True,
                                      help_text=_("Label of the step to jump to; empty ends the journey."))
@@ -174,6 +184,7 @@ class Step(Orderable):
             heading=_("When"),
         ),
         FieldPanel("email"),
+        FieldRowPanel([FieldPanel("variant_email"), FieldPanel("variant_percent")], heading=_("A/B test")),
         MultiFieldPanel([FieldPanel("condition"), FieldPanel("if_false_goto")], heading=_("Branch")),
         FieldRowPanel([FieldPanel("attribute_name"), FieldPanel("attribute_value")], heading=_("Update")),
     ]
