@@ -127,9 +127,9 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
     try:
         if message.step is None or message.step.email is None:
             raise TemplateProblem("the step or its email was deleted before the message went out")
-        if not message.step.email.live:
-            raise TemplateProblem(f"email {message.step.email.name!r} is not published")
         chosen = email_of(message)
+        if not chosen.live:
+            raise TemplateProblem(f"email {chosen.name!r} is not published")
         email = (translations or Translations([chosen])).pick(chosen, enrollment.contact.locale)
         links = message_links(message)
         rendered = render_email(

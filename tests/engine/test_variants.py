@@ -63,3 +63,14 @@ def test_step_without_variant_email_is_not_a_test(db, clock):
     track("signed_up", email="solo@example.com")
     tick()
     assert Message.objects.get().variant == "" and "drip_variant" not in mail.outbox[0].metadata
+
+
+def test_ab_unpublished_variant_fails_its_messages_with_the_reason_and_a_keeps_sending(db, clock):
+    step = ab_sequence()
+    Email.objects.filter(pk=step.variant_email_id).update(live=False)
+    for n in range(20):
+        track("signed_up", email=f"u{n}@example.com")
+    tick()
+    statuses = {m.variant: (m.status, m.error) for m in Message.objects.all()}
+    assert statuses["A"] == ("sent", "")
+    assert statuses["B"] == ("failed", "TemplateProblem: email 'B' is not published")
