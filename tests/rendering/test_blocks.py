@@ -72,15 +72,24 @@ def test_blocks_and_whole_email_raw_mjml_are_either_or(db):
         blocks_email(body=[]).full_clean()
 
 
-def test_blocks_editor_creates_a_blocks_email_in_the_admin(admin_client):
-    response = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:add"), {
-        "name": "From blocks", "subject": "Hi", "preheader": "", "layout": "", "mjml": "",
-        "body-count": "2",
-        "body-0-type": "heading", "body-0-deleted": "", "body-0-order": "0",
-        "body-0-value-text": "Hello {{ contact.first_name }}", "body-0-value-size": "24px",
-        "body-1-type": "button", "body-1-deleted": "", "body-1-order": "1",
-        "body-1-value-text": "Shop now", "body-1-value-url": "https://shop.test/",
-    })
+BLOCKS_FORM = {
+    "name": "From blocks", "subject": "Hi", "preheader": "", "layout": "", "mjml": "",
+    "body-count": "2",
+    "body-0-type": "heading", "body-0-deleted": "", "body-0-order": "0",
+    "body-0-value-text": "Hello {{ contact.first_name }}", "body-0-value-size": "24px",
+    "body-1-type": "button", "body-1-deleted": "", "body-1-order": "1",
+    "body-1-value-text": "Shop now", "body-1-value-url": "https://shop.test/",
+}
+
+
+def test_blocks_editor_creates_and_previews_a_blocks_email_in_the_admin(admin_client):
+    response = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:add"), BLOCKS_FORM)
     assert response.status_code == 302, response.content.decode()[:2000]
     email = Email.objects.get(name="From blocks")
     assert "Hello Ada" in render_email(email.get_latest_revision_as_object(), sample_merge_context()).html
+    url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
+    assert admin_client.post(url, BLOCKS_FORM).json()["is_valid"]
+    assert "Hello Ada" in admin_client.get(url, {"mode": "desktop"}).content.decode()
+    broken = {**BLOCKS_FORM, "body-0-value-text": "Hello {{ contact.user.password }}"}
+    page = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk]), broken)
+    assert "Block 1 (Heading), line 1:" in page.content.decode()
