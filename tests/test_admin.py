@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from drip_plugin.models import Email, Message
+from drip_plugin.models import Contact, Email, Message
 
 from .rendering.test_validation import GOOD
 
@@ -72,3 +72,23 @@ def test_admin_edit_page_offers_test_send(editor):
     email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
     page = editor.get(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk])).content.decode()
     assert reverse("drip_plugin_email_test_send", args=[email.pk]) in page
+
+
+def test_admin_preview_as_a_chosen_real_contact_with_their_own_cart(editor):
+    from drip_plugin import track
+
+    track("checkout_updated", email="real@example.com", properties={
+        "checkout_id": "c9", "cart": {"checkout_id": "c9", "lines": [{"name": "Real mug"}]}})
+    Contact.objects.filter(email="real@example.com").update(first_name="Rita")
+    cart_mjml = GOOD.replace("Hi {{ contact.first_name }}",
+                             "Hi {{ contact.first_name }}, {% for line in cart.lines %}{{ line.name }};{% endfor %}")
+    email = Email.objects.create(name="Cart", subject="Hi", mjml=cart_mjml, live=True)
+    contact = Contact.objects.get(email="real@example.com")
+    assert (f"contact-{contact.pk}", "Desktop, as real@example.com") in [(m, str(label)) for m, label in email.preview_modes]
+    url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
+    data = {"name": "Cart", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0", "mjml": cart_mjml}
+    assert editor.post(url, data).json()["is_valid"]
+    page = editor.get(url, {"mode": f"contact-{contact.pk}"}).content.decode()
+    assert "Rita" in page and "Real mug;" in page and "Linen shirt" not in page
+    sample = editor.get(url, {"mode": "desktop"}).content.decode()
+    assert "Ada" in sample and "Linen shirt;" in sample

@@ -38,7 +38,16 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
         MultiFieldPanel([FieldPanel("mjml")], heading=_("Or: the whole email in raw MJML")),
     ]
 
-    preview_modes = [("desktop", _("Desktop")), ("mobile", _("Mobile")), ("text", _("Plain text"))]
+    @property
+    def preview_modes(self):
+        """Desktop, mobile and text for the sample contact, then desktop as
+        each of the newest real contacts (with their own latest cart/order)."""
+        from ..rendering.preview import CONTACT_MODE, preview_contacts
+
+        return [("desktop", _("Desktop")), ("mobile", _("Mobile")), ("text", _("Plain text"))] + [
+            (f"{CONTACT_MODE}{contact.pk}", _("Desktop, as %(email)s") % {"email": contact.email})
+            for contact in preview_contacts()
+        ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("email")

@@ -32,9 +32,33 @@ def sample_merge_context() -> dict:
     return merge_context(SAMPLE_CONTACT, event_properties=SAMPLE_EVENT, links=SAMPLE_LINKS)
 
 
+CONTACT_MODE = "contact-"  # preview mode "contact-<pk>": as that real contact
+
+
+def preview_contacts(limit: int = 5) -> list[Contact]:
+    """The newest contacts, offered as preview recipients (newest pk: an index scan)."""
+    return list(Contact.objects.order_by("-pk")[:limit])
+
+
+def contact_merge_context(contact: Contact) -> dict:
+    """A real contact with their latest cart/order/subscription event's data;
+    the sample's where they have none yet."""
+    latest = (contact.events.filter(name__in=["checkout_started", "checkout_updated", "order_completed",
+                                               "subscription_started", "subscription_renewed", "renewal_due"])
+              .order_by("-occurred_at", "-pk").first())
+    return merge_context(contact, event_properties={**SAMPLE_EVENT, **(latest.properties if latest else {})},
+                         links=SAMPLE_LINKS)
+
+
 def preview_context(email, mode_name: str) -> dict:
+    merge, mode = sample_merge_context(), mode_name
+    if mode_name.startswith(CONTACT_MODE):
+        contact = Contact.objects.filter(pk=mode_name.removeprefix(CONTACT_MODE)).first()
+        if contact is not None:
+            merge = contact_merge_context(contact)
+        mode = "desktop"
     try:
-        rendered = render_email(email, sample_merge_context())
+        rendered = render_email(email, merge)
     except TemplateProblem as exc:
-        return {"problem": str(exc), "mode": mode_name}
-    return {"email": rendered, "mode": mode_name}
+        return {"problem": str(exc), "mode": mode}
+    return {"email": rendered, "mode": mode}
