@@ -1,8 +1,8 @@
 """The few calls the app makes back to Saleor: check a token, fetch its keys."""
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
 import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,11 +13,21 @@ class SaleorUnavailable(Exception):
     """Saleor did not answer, or answered something unusable."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect would carry the app token to another host: refuse it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def _fetch(request: urllib.request.Request) -> dict:
     try:
-        with urllib.request.urlopen(request, timeout=drip_settings.SALEOR_TIMEOUT) as response:
+        with _opener.open(request, timeout=drip_settings.SALEOR_TIMEOUT) as response:
             return json.loads(response.read())
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError is an OSError
         raise SaleorUnavailable(f"{request.full_url}: {exc}") from None
 
 

@@ -20,6 +20,12 @@ class SignatureError(Exception):
     """The webhook is not provably from this Saleor; the message says why."""
 
 
+class KeysCoolingDown(SignatureError):
+    """An unknown kid while Saleor's keys were just fetched: maybe a genuine
+    rotation racing a forger, so the answer must be retryable (Saleor does not
+    retry 4xx)."""
+
+
 def _key_for(installation: SaleorInstallation, kid: str):
     try:
         return jwt.PyJWKSet.from_dict(installation.jwks)[kid].key
@@ -29,7 +35,7 @@ def _key_for(installation: SaleorInstallation, kid: str):
 
 def _refetch_keys(installation: SaleorInstallation) -> None:
     if timezone.now() - installation.jwks_fetched_at < REFETCH_COOLDOWN:
-        raise SignatureError("unknown key id, and Saleor's keys were fetched less than a minute ago")
+        raise KeysCoolingDown("unknown key id, and Saleor's keys were fetched less than a minute ago")
     try:
         installation.jwks = fetch_jwks(installation.saleor_api_url)
     except SaleorUnavailable as exc:
@@ -44,9 +50,15 @@ def verify(installation: SaleorInstallation, body: bytes, signature: str) -> Non
     if not signature:
         raise SignatureError("no Saleor-Signature header")
     try:
-        kid = jwt.get_unverified_header(signature).get("kid", "")
-    except jwt.DecodeError as exc:
+        header = jwt.get_unverified_header(signature)
+    except jwt.InvalidTokenError as exc:
         raise SignatureError(f"malformed signature: {exc}") from None
+    # Only a detached, unencoded-payload JWS signs *this body*: an ordinary
+    # token signed with the same key (e.g. a customer's access token) must
+    # not pass, whatever PyJWT version is installed.
+    if header.get("b64") is not False or "b64" not in (header.get("crit") or []) or signature.split(".")[1]:
+        raise SignatureError("not a detached JWS with an unencoded payload (b64: false)")
+    kid = header.get("kid", "")
     key = _key_for(installation, kid)
     if key is None:
         _refetch_keys(installation)

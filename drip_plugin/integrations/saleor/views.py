@@ -20,7 +20,7 @@ from ...models import SaleorInstallation
 from .client import SaleorUnavailable, app_id, fetch_jwks
 from .manifest import WEBHOOK_EVENTS, build_manifest
 from .processing import record_delivery
-from .signatures import SignatureError, verify
+from .signatures import KeysCoolingDown, SignatureError, verify
 
 logger = logging.getLogger("drip_plugin.integrations.saleor")
 
@@ -89,6 +89,8 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
         return _refuse(403, f"no installation for Saleor API URL {api_url!r}", request)
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
+    except KeysCoolingDown as exc:
+        return _refuse(503, str(exc), request)
     except SignatureError as exc:
         return _refuse(401, str(exc), request)
     event_type = request.headers.get("Saleor-Event", "").upper()
@@ -101,6 +103,10 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
     if event_type not in WEBHOOK_EVENTS:
         logger.info("Saleor event %r ignored: drip does not subscribe to it", event_type)
         return JsonResponse({"ignored": event_type})
+    # The Saleor-Event header is not signed; the payload's __typename is.
+    if payload.get("__typename") != WEBHOOK_EVENTS[event_type][0]:
+        return _refuse(400, f"Saleor-Event {event_type} does not match the signed payload "
+                            f"({payload.get('__typename')!r})", request)
 
     delivery, created = record_delivery(installation, event_type, body, payload)
     if created:

@@ -16,6 +16,7 @@ from jwt import api_jws
 class FakeSaleor:
     def __init__(self) -> None:
         self.jwks_fetches = 0
+        self.graphql_calls = 0
         self.app_token = secrets.token_urlsafe(16)
         self.rotate_key()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -38,6 +39,10 @@ class FakeSaleor:
     def sign(self, body: bytes) -> str:
         return api_jws.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid, "b64": False},
                               is_payload_detached=True)
+
+    def sign_token(self, claims: dict) -> str:
+        """An ordinary JWT with the webhook key, like Saleor's customer access tokens."""
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
 
     def register(self, client, token: str | None = None):
         """What the Saleor dashboard does when the app is installed."""
@@ -72,6 +77,7 @@ class FakeSaleor:
                 return self._json({"error": "not found"}, 404)
 
             def do_POST(self) -> None:
+                saleor.graphql_calls += 1
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("Authorization") == f"Bearer {saleor.app_token}":
                     return self._json({"data": {"app": {"id": "QXBwOjE="}}})

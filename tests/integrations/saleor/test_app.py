@@ -13,7 +13,7 @@ from drip_plugin.scheduling import tick
 from drip_plugin.tasks import process_saleor_delivery
 from tests.conftest import build_sequence
 
-from .fake_saleor import checkout_payload, order_payload
+from .fake_saleor import FakeSaleor, checkout_payload, order_payload
 
 CART_MJML = """<mjml><mj-body><mj-section><mj-column>
 <mj-text>Hi, you left these behind:</mj-text>
@@ -34,9 +34,12 @@ def test_manifest_declares_permissions_token_target_and_webhook_subscriptions(cl
 
 
 def test_register_accepts_only_allowed_saleor_urls_and_a_verified_token(db, client, fake_saleor, caplog):
-    other = client.post("/saleor/register/", data=json.dumps({"auth_token": fake_saleor.app_token}),
-                        content_type="application/json", headers={"Saleor-Api-Url": "https://evil.test/graphql/"})
-    assert other.status_code == 403
+    stranger = FakeSaleor()  # answers fine, but is not in SALEOR_ALLOWED_API_URLS
+    try:
+        assert stranger.register(client).status_code == 403
+        assert (stranger.jwks_fetches, stranger.graphql_calls) == (0, 0), "refused before any request to it"
+    finally:
+        stranger.close()
     assert fake_saleor.register(client, token="stolen").status_code == 403
     assert "Invalid token" in caplog.text
     assert not SaleorInstallation.objects.exists()
@@ -130,12 +133,19 @@ def bad_requests(saleor, client):
         "unknown kid after refetch": (401, lambda: saleor.deliver(
             client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
                 saleor.sign(body).split(".")[0], _header_with_kid("nope")))),
+        "ordinary JWT signed with Saleor's key": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", forged_body, signature=saleor.sign_token({"sub": "customer"}))),
+        "kid that is not a string": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
+                saleor.sign(body).split(".")[0], _header_with_kid(1)))),
+        "Saleor-Event not matching the signed payload": (400, lambda: saleor.deliver(
+            client, "ORDER_CANCELLED", body)),
         "malformed JSON": (400, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b'{"checkout": ')),
         "2 MB body": (413, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b"{" + b" " * (2 * 1024 * 1024) + b"}")),
     }
 
 
-def _header_with_kid(kid: str) -> str:
+def _header_with_kid(kid) -> str:
     import base64
 
     header = {"alg": "RS256", "b64": False, "crit": ["b64"], "kid": kid, "typ": "JWT"}
@@ -143,7 +153,9 @@ def _header_with_kid(kid: str) -> str:
 
 
 @pytest.mark.parametrize("case", ["forged signature", "missing signature", "unknown Saleor URL",
-                                  "unknown kid after refetch", "malformed JSON", "2 MB body"])
+                                  "unknown kid after refetch", "ordinary JWT signed with Saleor's key",
+                                  "kid that is not a string", "Saleor-Event not matching the signed payload",
+                                  "malformed JSON", "2 MB body"])
 def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(clock, installed_saleor, client, caplog, case):
     clock.shift(dt.timedelta(minutes=5))  # past the JWKS refetch cooldown: an unknown kid is refetched
     fetches = installed_saleor.jwks_fetches
@@ -178,6 +190,7 @@ def test_unknown_kids_do_not_make_us_hammer_saleors_jwks(clock, installed_saleor
     forged = installed_saleor.sign(body).replace(installed_saleor.sign(body).split(".")[0], _header_with_kid("junk"))
     answers = [installed_saleor.deliver(client, "CHECKOUT_UPDATED", body, signature=forged).status_code
                for _ in range(20)]
-    assert answers == [401] * 20
+    # 503 during the cooldown: a genuine rotation racing a forger is retried by Saleor, not lost.
+    assert answers == [401] + [503] * 19
     assert installed_saleor.jwks_fetches == fetches + 1, "one refetch, then a cooldown"
     assert "fetched less than a minute ago" in caplog.text
