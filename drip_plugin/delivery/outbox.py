@@ -24,7 +24,7 @@ from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
 from ..rendering.context import merge_context
-from ..rendering.languages import Translations
+from ..rendering.languages import Translations, email_for_locale
 from .compose import compose
 from .errors import is_transient
 from .instrument import instrument
@@ -127,8 +127,8 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
             raise TemplateProblem("the step or its email was deleted before the message went out")
         if not message.step.email.live:
             raise TemplateProblem(f"email {message.step.email.name!r} is not published")
-        email = (translations or Translations([message.step.email])).pick(message.step.email,
-                                                                          enrollment.contact.locale)
+        source, locale = message.step.email, enrollment.contact.locale
+        email = translations.pick(source, locale) if translations else email_for_locale(source, locale)
         links = message_links(message)
         rendered = render_email(
             email,
@@ -153,6 +153,7 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
     status = getattr(outgoing, "anymail_status", None)
     _record(
         message, status=MessageStatus.SENT, subject=rendered.subject[:255], sent_at=timezone.now(), error="",
+        language=email.locale.language_code,
         esp_message_id=str(getattr(status, "message_id", None) or "")[:255],
     )
     return MessageStatus.SENT

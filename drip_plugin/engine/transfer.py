@@ -10,6 +10,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Case, Value, When
+from wagtail.models import Locale
 
 from ..models import Email, Sequence, Step
 
@@ -121,7 +123,11 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
                 problems.append(f"{path}.at_time: {item['at_time']!r} is not a time (HH:MM)")
                 values.pop("at_time")
         if item.get("email"):
-            email = Email.objects.filter(name=item["email"]).first()
+            # Translations share the name: the step points at the default-locale one.
+            email = (Email.objects.filter(name=item["email"])
+                     .order_by(Case(When(locale__language_code=Locale.get_default().language_code, then=Value(0)),
+                                    default=Value(1)), "pk")
+                     .first())
             if email is None:
                 problems.append(f"{path}.email: no email named {item['email']!r}")
             values["email"] = email
