@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from wagtail.models import Locale
 
 from drip_plugin import track
@@ -99,6 +100,23 @@ def test_languages_no_extra_query_per_message_in_a_batch_of_mixed_locales(welcom
     assert six_mixed == one_language  # a contact's language costs nothing
     assert six_mixed[1] == two_mixed[1]  # translations are read once per batch, not per message
     assert sorted(m.subject for m in mail.outbox[-6:]) == ["Bienvenue"] * 3 + ["Welcome"] * 3
+
+
+def test_languages_translate_in_the_admin_starts_an_unpublished_draft_then_publish_uses_it(db, admin_client, clock):
+    english = build_sequence(steps=[(0, "days", "Welcome")]).steps.get().email
+    url = reverse("simple_translation:submit_snippet_translation", args=["drip_plugin", "email", english.pk])
+    assert admin_client.post(url, {"locales": [french().pk]}).status_code == 302
+    copy = english.get_translation(french())
+    assert not copy.live and copy.live_revision is None
+    assert send_to("fr") == {"c0@example.com": "Welcome"}
+    edit = reverse("wagtailsnippets_drip_plugin_email:edit", args=[copy.pk])
+    form = admin_client.get(edit).context["form"]
+    data = {**{name: form[name].value() or "" for name in ("name", "preheader", "mjml")},
+            "subject": "Bienvenue", "body-count": "0", "action-publish": "publish"}
+    assert admin_client.post(edit, data).status_code == 302
+    Contact.objects.all().delete()
+    mail.outbox.clear()
+    assert send_to("fr") == {"c0@example.com": "Bienvenue"}
 
 
 def test_languages_email_for_locale_picks_the_live_translation_for_one_message(welcome):
