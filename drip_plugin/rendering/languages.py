@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
+
 from ..models import Email
 
 
@@ -41,6 +44,8 @@ def email_for_locale(email: Email, locale_code: str) -> Email:
     return Translations([email]).pick(email, locale_code)
 
 
-def email_language(email: Email, default: str = "en") -> str:
-    """The language an email is written in; `default` for a new, unsaved one."""
-    return email.locale.language_code if email.locale_id else default
+def email_language(email: Email) -> str:
+    """The language an email is written in; the site's default for a new, unsaved one."""
+    if email.locale_id:
+        return email.locale.language_code
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)

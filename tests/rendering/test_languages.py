@@ -15,6 +15,7 @@ from drip_plugin.engine.simulate import SimulatedEvent, simulate
 from drip_plugin.engine.transfer import export_yaml, import_yaml
 from drip_plugin.models import Contact, Email, Message
 from drip_plugin.rendering.languages import email_for_locale
+from drip_plugin.rendering.preview import preview_context
 from drip_plugin.scheduling import tick
 from tests.conftest import WELCOME_MJML, build_sequence
 
@@ -124,6 +125,12 @@ def test_languages_email_for_locale_picks_the_live_translation_for_one_message(w
     assert email_for_locale(english, "fr-CA") == french_email
     assert email_for_locale(french_email, "en-GB") == english  # from whichever email a step points at
     assert email_for_locale(english, "de") == english
+
+
+def test_languages_preview_of_a_translation_renders_for_a_contact_of_its_language(welcome):
+    english, french_email = welcome
+    french_email.mjml = french_email.mjml.replace("bienvenue!", "bienvenue ({{ contact.locale }})!")
+    assert "bienvenue (fr)!" in preview_context(french_email, "desktop")["email"].html
 
 
 def test_languages_simulator_shows_the_subject_a_fr_contact_would_get(welcome, clock):
