@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import drip_settings
 from ..models import Email
 from ..rendering import TemplateProblem, render_email
+from ..rendering.languages import email_language
 from ..rendering.preview import sample_merge_context
 
 logger = logging.getLogger("drip_plugin.admin")
@@ -41,7 +42,7 @@ def send_test(email: Email, recipients: list[str]) -> None:
 
     Not recorded as a Message, so statistics never count it.
     """
-    rendered = render_email(email, sample_merge_context())
+    rendered = render_email(email, sample_merge_context(email_language(email)))
     message = EmailMultiAlternatives(
         subject=f"[TEST] {rendered.subject}", body=rendered.text, from_email=drip_settings.from_email,
         to=recipients, connection=get_connection(drip_settings.EMAIL_BACKEND),

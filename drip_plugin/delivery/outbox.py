@@ -25,7 +25,7 @@ from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
 from ..rendering.context import merge_context
-from ..rendering.languages import Translations
+from ..rendering.languages import Translations, email_for_locale
 from .compose import compose
 from .errors import is_transient
 from .instrument import instrument
@@ -130,7 +130,8 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
         chosen = email_of(message)
         if not chosen.live:
             raise TemplateProblem(f"email {chosen.name!r} is not published")
-        email = (translations or Translations([chosen])).pick(chosen, enrollment.contact.locale)
+        locale = enrollment.contact.locale
+        email = translations.pick(chosen, locale) if translations else email_for_locale(chosen, locale)
         links = message_links(message)
         rendered = render_email(
             email,
@@ -155,6 +156,7 @@ def send_message(message: Message, connection, now: dt.datetime, refusals: Refus
     status = getattr(outgoing, "anymail_status", None)
     _record(
         message, status=MessageStatus.SENT, subject=rendered.subject[:255], sent_at=timezone.now(), error="",
+        language=email.locale.language_code,
         esp_message_id=str(getattr(status, "message_id", None) or "")[:255],
     )
     return MessageStatus.SENT

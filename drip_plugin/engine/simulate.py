@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..models import Enrollment, Message
 from ..rendering.context import merge_context
+from ..rendering.languages import Translations
 from ..rendering.sandbox import render_template
 from .progress import advance_due_enrollments
 
@@ -75,11 +76,13 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
     queued = Message.objects.filter(status="queued").select_related(
         "step__email", "enrollment__sequence", "enrollment__contact", "enrollment__trigger_event"
     )
+    translations = Translations(m.step.email for m in queued)
     for message in queued:
         enrollment = message.enrollment
         event = enrollment.trigger_event
+        email = translations.pick(message.step.email, enrollment.contact.locale)
         subject = render_template(
-            message.step.email.subject, merge_context(enrollment.contact, event_properties=event.properties if event else None)
+            email.subject, merge_context(enrollment.contact, event_properties=event.properties if event else None)
         )
         entries.append(TimelineEntry(at, message.to_email, f"email “{subject}” ({enrollment.sequence.name}, step {message.step})"))
     queued.delete()

@@ -10,6 +10,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Case, Value, When
+from wagtail.models import Locale
 
 from ..models import Email, Sequence, Step
 
@@ -123,7 +125,11 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
                 values.pop("at_time")
         for field in ("email", "variant_email"):
             if item.get(field):
-                email = Email.objects.filter(name=item[field]).order_by("pk").first()
+                # Translations share the name: the step points at the default-locale one.
+                email = (Email.objects.filter(name=item[field])
+                         .order_by(Case(When(locale__language_code=Locale.get_default().language_code,
+                                             then=Value(0)), default=Value(1)), "pk")
+                         .first())
                 if email is None:
                     problems.append(f"{path}.{field}: no email named {item[field]!r}")
                 values[field] = email

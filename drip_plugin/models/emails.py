@@ -55,6 +55,15 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
     def __str__(self) -> str:
         return self.name
 
+    def copy_for_translation(self, locale, exclude_fields=None):
+        """Wagtail copies `live` and the source's live revision into a new
+        translation; it starts as an unpublished draft instead, so contacts of
+        that language keep the fallback until the translated text is published."""
+        copy = super().copy_for_translation(locale, exclude_fields)
+        copy.live, copy.has_unpublished_changes, copy.live_revision = False, True, None
+        copy.first_published_at = copy.last_published_at = None
+        return copy
+
     @property
     def uses_raw_mjml(self) -> bool:
         return bool((self.mjml or "").strip())

@@ -37,6 +37,8 @@ class Message(models.Model):
     # Set when a sender moves the row to `sending`; it reads back only its own.
     claim = models.UUIDField(null=True, blank=True, editable=False)
     subject = models.CharField(max_length=255, blank=True)
+    # The Wagtail locale of the email translation that was sent ("fr", "en").
+    language = models.CharField(max_length=16, blank=True)
     send_after = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     # A claim holds the row until `sending_until`; a sender that died is

@@ -5,8 +5,9 @@ from ..models import Contact
 from .context import merge_context
 from .email import render_email
 from .errors import TemplateProblem
+from .languages import email_language
 
-SAMPLE_CONTACT = Contact(email="ada@example.com", first_name="Ada", last_name="Lovelace", locale="en")
+SAMPLE_CONTACT = {"email": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"}
 SAMPLE_LINE = {"quantity": 1, "image_url": "https://placehold.co/120x120/png", "product_url": "https://shop.example/p"}
 SAMPLE_EVENT = {
     "checkout_id": "chk_123",
@@ -27,9 +28,9 @@ SAMPLE_LINKS = {"unsubscribe": "https://shop.example/drip/unsubscribe/sample/",
                 "view_in_browser": "https://shop.example/drip/view/sample/"}
 
 
-def sample_merge_context() -> dict:
-    """A sample contact with a 3-line cart, an order and a subscription."""
-    return merge_context(SAMPLE_CONTACT, event_properties=SAMPLE_EVENT, links=SAMPLE_LINKS)
+def sample_merge_context(locale: str = "en") -> dict:
+    """A sample contact (speaking `locale`) with a 3-line cart, an order and a subscription."""
+    return merge_context(Contact(**SAMPLE_CONTACT, locale=locale), event_properties=SAMPLE_EVENT, links=SAMPLE_LINKS)
 
 
 CONTACT_MODE = "contact-"  # preview mode "contact-<pk>": as that real contact
@@ -51,7 +52,8 @@ def contact_merge_context(contact: Contact) -> dict:
 
 
 def preview_context(email, mode_name: str) -> dict:
-    merge, mode = sample_merge_context(), mode_name
+    # A translation previews as a contact of its language gets it.
+    merge, mode = sample_merge_context(email_language(email)), mode_name
     if mode_name.startswith(CONTACT_MODE):
         contact = Contact.objects.filter(pk=mode_name.removeprefix(CONTACT_MODE)).first()
         if contact is not None:

@@ -97,13 +97,10 @@ class Command(BaseCommand):
             self.seed_welcome()
         if not Sequence.objects.filter(name="Cart abandonment").exists():
             self.seed_cart_abandonment()
+        self.seed_french_welcome()
 
     def seed_welcome(self):
         welcome = publish(Email(name="Welcome #1", subject="Welcome, {{ contact.first_name }}!", mjml=WELCOME))
-        # Contacts whose locale is French get this translation (Wagtail i18n).
-        french = welcome.copy_for_translation(Locale.objects.get_or_create(language_code="fr")[0])
-        french.subject, french.mjml = "Bienvenue, {{ contact.first_name }} !", WELCOME_FR
-        publish(french)
         tips = publish(Email(name="Welcome #2: tips", subject="Getting the most out of Demo Store", mjml=TIPS))
         sequence = Sequence(name="Welcome", trigger_event="signed_up", description="Sent after signup.")
         sequence.steps = [
@@ -112,6 +109,18 @@ class Command(BaseCommand):
         ]
         publish(sequence)
         self.stdout.write("Seeded the published Welcome sequence.")
+
+    def seed_french_welcome(self):
+        """Contacts whose locale is French get this translation of Welcome #1
+        (Wagtail i18n); added on its own so demos seeded before it get it too."""
+        french_locale, _ = Locale.objects.get_or_create(language_code="fr")
+        welcome = Email.objects.filter(name="Welcome #1").exclude(locale=french_locale).order_by("pk").first()
+        if welcome is None or welcome.has_translation(french_locale):
+            return
+        french = welcome.copy_for_translation(french_locale)
+        french.subject, french.mjml = "Bienvenue, {{ contact.first_name }} !", WELCOME_FR
+        publish(french)
+        self.stdout.write("Seeded the French translation of Welcome #1.")
 
     def seed_cart_abandonment(self):
         first = publish(Email(name="Cart #1", subject="You left {{ cart.lines|length }} item{{ cart.lines|length|pluralize }} in your cart", mjml=CART))
