@@ -98,6 +98,7 @@ DRIP_PLUGIN = {
         {"model": "toyshop.ToyOrder", "mapper": "tests.toyshop.drip.order_event"},
         {"signal": "tests.toyshop.models.cart_abandoned_by_host", "mapper": "tests.toyshop.drip.custom_signal_event"},
         {"signal": "tests.toyshop.models.cart_abandoned_by_host", "mapper": "tests.toyshop.drip.broken_mapper"},
+        {"signal": "tests.toyshop.models.refund_issued_by_host", "mapper": "tests.toyshop.drip.wrong_type_mapper"},
     ],
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,6 +45,8 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
     nothing was sent yet and within the restart window, time from this event."""
     sequence = enrollment.sequence
     previous = enrollment.trigger_event
+    if previous is not None and event.occurred_at < previous.occurred_at:
+        return  # an older update arriving late (webhooks are unordered) changes nothing
     enrollment.trigger_event = event
     fields = ["trigger_event"]
     first = sequence.steps.order_by("sort_order", "pk").first()
@@ -71,8 +73,10 @@ def _already_ended(sequence: Sequence, event: Event, key: str) -> bool:
     if not key or not exits:
         return False
     lookup = f"properties__{sequence.journey_per}"
-    same_object = Q(**{lookup: key}) | (Q(**{lookup: int(key)}) if key.isdigit() else Q(pk__in=[]))
-    return Event.objects.filter(same_object, contact=event.contact, name__in=exits).exists()
+    numeric = key.isascii() and key.isdigit()  # hosts send ids as numbers or strings
+    same_object = Q(**{lookup: key}) | (Q(**{lookup: int(key)}) if numeric else Q(pk__in=[]))
+    return Event.objects.filter(same_object, contact=event.contact, name__in=exits,
+                                occurred_at__gte=event.occurred_at).exists()
 
 
 def enroll_for_event(event: Event) -> list[Enrollment]:

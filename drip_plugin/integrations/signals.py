@@ -93,6 +93,9 @@ def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: st
             track_host_event(host_event)
         except InvalidEvent as exc:
             logger.warning("%s: event %s not tracked: %s", origin, host_event.name, exc)
+        except Exception:
+            # Runs inside the host's save() in autocommit mode: never break it.
+            logger.exception("%s: event %s not tracked", origin, getattr(host_event, "name", host_event))
 
 
 def receiver_for(mapping: Mapping, origin: str) -> Callable[..., None]:

@@ -90,7 +90,8 @@ STARTERS: tuple[Starter, ...] = (
             StarterStep(StarterEmail("Review request", "How was order {{ order.number }}?",
                                      "Your review helps other shoppers", "review_request"), 14),
         ),
-        options={"journey_per": "order_id"},
+        # A cancelled order gets no review request.
+        options={"journey_per": "order_id", "exit_events": "order_cancelled"},
     ),
     Starter(
         key="renewal_reminder", name="Renewal reminder", trigger_event="renewal_due",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from wagtail.models import Locale
 
 from ..models import Email, Sequence, Step
 from .catalog import STARTERS, Starter, StarterEmail
@@ -9,7 +10,8 @@ from .catalog import STARTERS, Starter, StarterEmail
 
 def _email(starter_email: StarterEmail, user) -> Email:
     # Reused by name: an email kept after its sequence was deleted is not duplicated.
-    email = Email.objects.filter(name=starter_email.name).first()
+    # Translations share the name: reuse the one in the default language.
+    email = Email.objects.filter(name=starter_email.name, locale=Locale.get_default()).first()
     if email is None:
         email = Email(name=starter_email.name, subject=starter_email.subject, mjml=starter_email.mjml, live=False)
         email.save()

@@ -1,5 +1,6 @@
 """How the demo shop plugs into drip_plugin: two mappers and the cart-restore
 handler, all named in settings.DRIP_PLUGIN."""
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from drip_plugin import HostEvent
@@ -34,8 +35,14 @@ def order_event(sender, instance: Order, created: bool, **kwargs):
 
 
 def restore_cart(request, checkout_id: str):
-    """The signed link in cart emails lands here: put that cart back in the session."""
-    cart = Cart.objects.filter(token=checkout_id).first()
+    """The signed link in cart emails lands here: put that cart back in the session.
+
+    Whoever holds the email (e.g. forwarded) gets the cart: fine for a demo; a
+    real shop may ask the visitor to sign in first."""
+    try:
+        cart = Cart.objects.filter(token=checkout_id).first()
+    except ValidationError:  # not one of this shop's cart tokens
+        cart = None
     if cart is not None and not hasattr(cart, "order"):
         request.session["cart"] = str(cart.token)
     return HttpResponseRedirect("/cart/")

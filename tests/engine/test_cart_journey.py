@@ -72,3 +72,18 @@ def test_event_without_the_journey_property_starts_nothing(flow, clock, caplog):
     track("basket_saved", email="cat@example.com", properties={"lines": []})
     assert not Enrollment.objects.exists()
     assert "lacks basket_id" in caplog.text
+
+
+def test_an_exit_event_ends_only_journeys_started_before_it(flow, clock):
+    flow("plan_changed", [{"subject": "Your new plan"}], journey_per="subscription_id",
+         exit_events="subscription_cancelled")
+    track("subscription_cancelled", email="sub@example.com", properties={"subscription_id": "s1"})
+    clock.shift(dt.timedelta(days=30))
+    track("plan_changed", email="sub@example.com", properties={"subscription_id": "s1"})
+    assert Enrollment.objects.get().state == "active", "resubscribed later with the same id"
+
+
+def test_journey_key_with_non_ascii_digits_does_not_crash(cart_flow, clock):
+    track("order_completed", email="cat@example.com", properties={"order_id": "o²", "checkout_id": "²"})
+    update_cart("²", lines=1)
+    assert not Enrollment.objects.exists(), "the order for that checkout came first"

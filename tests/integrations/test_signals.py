@@ -4,10 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core import checks
+from django.db import transaction
 
 from drip_plugin.checks import check_event_mappings
 from drip_plugin.models import Event
-from tests.toyshop.models import ToyOrder, cart_abandoned_by_host
+from tests.toyshop.models import ToyOrder, cart_abandoned_by_host, refund_issued_by_host
 
 
 def test_generic_mapping_toy_host_model_save_emits_the_configured_event(db, django_capture_on_commit_callbacks):
@@ -24,10 +25,23 @@ def test_generic_mapping_toy_host_model_save_emits_the_configured_event(db, djan
 
 
 def test_generic_mapping_rolled_back_save_emits_nothing(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        ToyOrder.objects.create(email="h@example.com", number="T-2", total=1, paid=True)
-    assert callbacks, "tracking waits for the host's commit"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                ToyOrder.objects.create(email="h@example.com", number="T-2", total=1, paid=True)
+                raise RuntimeError("the host's checkout fails after saving the order")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and not Event.objects.exists()
+
+
+def test_generic_mapping_a_mapper_returning_the_wrong_type_never_breaks_the_host(
+    db, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_issued_by_host.send(sender=None)  # must not raise
     assert not Event.objects.exists()
+    assert "wrong_type_mapper): event" in caplog.text and "not tracked" in caplog.text
 
 
 def test_generic_mapping_custom_signal_and_a_broken_mapper_never_break_the_host(

@@ -22,3 +22,7 @@ def broken_mapper(sender, **kwargs):
 
 def restore_cart(request, checkout_id):
     return HttpResponseRedirect(f"https://shop.test/cart/{checkout_id}/")
+
+
+def wrong_type_mapper(sender, **kwargs):
+    return {"name": "refund_issued"}  # a host bug: a dict, not a HostEvent

@@ -3,6 +3,7 @@ from django.db import models
 from django.dispatch import Signal
 
 cart_abandoned_by_host = Signal()
+refund_issued_by_host = Signal()
 
 
 class ToyOrder(models.Model):

@@ -87,9 +87,9 @@ def to_event(event_type: str, payload: dict, idempotency_key: str) -> HostEvent:
     name = EVENT_NAMES.get(event_type)
     if name is None:
         raise UnusablePayload(f"event {event_type} is not one drip subscribes to")
-    issued = payload.get("issuedAt")
-    occurred_at: datetime | None = parse_datetime(issued) if isinstance(issued, str) else None
     try:
+        issued = payload.get("issuedAt")
+        occurred_at: datetime | None = parse_datetime(issued) if isinstance(issued, str) else None
         if event_type.startswith("CHECKOUT_"):
             checkout = payload["checkout"]
             email, properties = _email(checkout, "email"), checkout_properties(checkout)
@@ -99,7 +99,9 @@ def to_event(event_type: str, payload: dict, idempotency_key: str) -> HostEvent:
         else:
             user = payload["user"]
             email, properties = _email(user, "email"), {"saleor_user_id": str(user.get("id") or "")}
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except UnusablePayload:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:  # bad dates, amounts
         raise UnusablePayload(f"{event_type} payload lacks what drip needs: {exc!r}") from None
     return HostEvent(name, email=email, properties=properties, idempotency_key=idempotency_key,
                      occurred_at=occurred_at)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import pytest
 from django.core import mail
@@ -12,6 +11,7 @@ from drip_plugin.models import Enrollment, Event, SaleorInstallation, SaleorWebh
 from drip_plugin.scheduling import tick
 from drip_plugin.tasks import process_saleor_delivery
 from tests.conftest import build_sequence
+from tests.ingest.test_cart import follow_to_restore_link
 
 from .fake_saleor import FakeSaleor, checkout_payload, order_payload
 
@@ -73,8 +73,7 @@ def test_cart_abandonment_end_to_end_with_the_saleor_fake(installed_saleor, cart
     assert [line for line in ("1 × Linen shirt — 10.0 EUR", "1 × Canvas tote — 11.0 EUR",
                               "1 × Espresso cups — 12.0 EUR") if line in html] == [
         "1 × Linen shirt — 10.0 EUR", "1 × Canvas tote — 11.0 EUR", "1 × Espresso cups — 12.0 EUR"]
-    button = re.search(r'href="http://testserver(/drip/c/[^"]+)"[^>]*>(?:(?!</a>).)*Back to your cart', html, re.S)
-    restore = client.get(button.group(1))["Location"].removeprefix("http://testserver")
+    restore = follow_to_restore_link(client, html)
     assert client.get(restore)["Location"] == "https://shop.test/cart/Q2hlY2tvdXQ6MQ==/"
 
     clock.shift(dt.timedelta(hours=24))
@@ -92,7 +91,8 @@ def test_cart_abandonment_end_to_end_with_the_saleor_fake(installed_saleor, cart
     assert len(mail.outbox) == 2, "no third email after the order"
 
 
-def test_same_webhook_delivered_ten_times_and_out_of_order_is_one_event(installed_saleor, cart_sequence, clock, client):
+def test_same_webhook_delivered_ten_times_and_out_of_order_is_one_event_per_body_and_the_newest_cart_wins(
+        installed_saleor, cart_sequence, clock, client):
     older = checkout_payload("Q2hlY2tvdXQ6Mg==", "olli@example.com", lines=1, issued_at="2026-03-02T08:00:00+00:00")
     newer = checkout_payload("Q2hlY2tvdXQ6Mg==", "olli@example.com", lines=2, issued_at="2026-03-02T08:30:00+00:00")
     answers = [installed_saleor.deliver(client, "CHECKOUT_UPDATED", newer)]
@@ -104,8 +104,10 @@ def test_same_webhook_delivered_ten_times_and_out_of_order_is_one_event(installe
     tick()
     assert Event.objects.filter(name="checkout_updated").count() == 2
     assert Enrollment.objects.count() == 1
-    # The older update arrived last: the first email still waits from the newest one.
-    assert Enrollment.objects.get().due_at == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    # The older update arrived after the newer one: the journey keeps the newest cart and timing.
+    enrollment = Enrollment.objects.select_related("trigger_event").get()
+    assert len(enrollment.trigger_event.properties["cart"]["lines"]) == 2
+    assert enrollment.due_at == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
 def test_order_arriving_before_its_checkout_update_starts_no_cart_journey(installed_saleor, cart_sequence, clock,
@@ -194,3 +196,14 @@ def test_unknown_kids_do_not_make_us_hammer_saleors_jwks(clock, installed_saleor
     assert answers == [401] + [503] * 19
     assert installed_saleor.jwks_fetches == fetches + 1, "one refetch, then a cooldown"
     assert "fetched less than a minute ago" in caplog.text
+
+
+def test_authentic_payload_with_an_impossible_date_is_kept_with_its_reason_not_retried(installed_saleor, client,
+                                                                                       caplog):
+    payload = checkout_payload("Q2hlY2tvdXQ6Ng==", "date@example.com", issued_at="2026-13-45T00:00:00+00:00")
+    assert installed_saleor.deliver(client, "CHECKOUT_UPDATED", payload).status_code == 200
+    tick()
+    delivery = SaleorWebhookDelivery.objects.get()
+    assert delivery.processed_at is not None and delivery.attempts == 1
+    assert "payload lacks what drip needs" in delivery.error and "not used" in caplog.text
+    assert not Event.objects.exists()
