@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from drip_plugin import track
-from drip_plugin.models import Email, Sequence
+from drip_plugin.models import Email, Enrollment, Sequence
+from drip_plugin.models.enrollments import EnrollmentState
 from drip_plugin.rendering import render_email
 from drip_plugin.rendering.preview import sample_merge_context
 from drip_plugin.rendering.validation import email_problems
@@ -92,6 +93,21 @@ def test_published_cart_starter_sends_the_cart_after_an_hour_and_stops_at_the_or
     clock.shift(dt.timedelta(days=2))
     tick()
     assert len(mail.outbox) == 1
+
+
+def test_published_cart_starter_ends_the_journey_when_the_cart_is_emptied(db, clock):
+    sequence, _ = create_from_starter(get_starter("cart_abandonment"))
+    publish(sequence)
+    cart = sample_merge_context()["event"]["cart"]
+    track("checkout_updated", email="cat@example.com", properties={"checkout_id": "c1", "cart": cart})
+    clock.shift(dt.timedelta(minutes=10))
+    track("checkout_updated", email="cat@example.com", properties={"checkout_id": "c1", "cart": {**cart, "lines": []}})
+    clock.shift(dt.timedelta(hours=2))
+    tick()
+    assert mail.outbox == []
+    journey = Enrollment.objects.get(sequence=sequence)
+    assert journey.state == EnrollmentState.EXITED
+    assert journey.exit_reason == "flow filter no longer matches: event.cart.lines is_set"
 
 
 def test_admin_starters_page_creates_the_draft_and_opens_its_edit_view(editor):

@@ -70,7 +70,8 @@ STARTERS: tuple[Starter, ...] = (
     Starter(
         key="cart_abandonment", name="Cart abandonment", trigger_event="checkout_updated",
         description="One journey per cart: a reminder with the cart's lines after 1 hour, a nudge after "
-                    "1 day; ends when the order is completed. A cart update within 30 minutes restarts the wait.",
+                    "1 day; ends when the order is completed or the cart is emptied. A cart update within "
+                    "30 minutes restarts the wait.",
         steps=(
             StarterStep(StarterEmail("Cart abandonment #1", "You left something in your cart",
                                      "{{ event.cart.lines|length }} items are waiting for you", "cart_1"),
@@ -78,7 +79,11 @@ STARTERS: tuple[Starter, ...] = (
             StarterStep(StarterEmail("Cart abandonment #2", "Your cart is still saved",
                                      "We can't hold it for long", "cart_2"), 23, "hours"),
         ),
-        options={"journey_per": "checkout_id", "exit_events": "order_completed", "debounce_minutes": 30},
+        options={"journey_per": "checkout_id", "exit_events": "order_completed", "debounce_minutes": 30,
+                 # Checked against the cart's latest update before each email: an emptied
+                 # cart ends the journey instead of mailing lines the customer took out.
+                 "flow_filters": [{"type": "field",
+                                   "value": {"field": "event.cart.lines", "operator": "is_set", "value": ""}}]},
     ),
     Starter(
         key="order_review", name="Order confirmation → review request", trigger_event="order_completed",
