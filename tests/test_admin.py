@@ -68,13 +68,7 @@ def test_admin_test_send_rejects_bad_addresses(editor):
     assert response.status_code == 200 and mail.outbox == []
 
 
-def test_admin_edit_page_offers_test_send(editor):
-    email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
-    page = editor.get(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk])).content.decode()
-    assert reverse("drip_plugin_email_test_send", args=[email.pk]) in page
-
-
-def test_admin_preview_as_a_chosen_real_contact_with_their_own_cart(editor):
+def _cart_email_and_real_contact():
     from drip_plugin import track
 
     track("checkout_updated", email="real@example.com", properties={
@@ -82,7 +76,47 @@ def test_admin_preview_as_a_chosen_real_contact_with_their_own_cart(editor):
     Contact.objects.filter(email="real@example.com").update(first_name="Rita")
     cart_mjml = GOOD.replace("Hi {{ contact.first_name }}",
                              "Hi {{ contact.first_name }}, {% for line in cart.lines %}{{ line.name }};{% endfor %}")
-    email = Email.objects.create(name="Cart", subject="Hi", mjml=cart_mjml, live=True)
+    return Email.objects.create(name="Cart", subject="For {{ contact.first_name }}", mjml=cart_mjml, live=True)
+
+
+def test_admin_test_send_as_a_real_contact_renders_their_own_cart(editor):
+    email = _cart_email_and_real_contact()
+    response = editor.post(reverse("drip_plugin_email_test_send", args=[email.pk]),
+                           {"recipients": "qa@shop.test", "as_contact": " Real@Example.com "})
+    assert response.status_code == 302
+    (sent,) = mail.outbox
+    assert sent.subject == "[TEST] For Rita" and sent.to == ["qa@shop.test"]
+    assert "Real mug;" in sent.alternatives[0][0] and "Linen shirt" not in sent.alternatives[0][0]
+
+
+def test_admin_test_send_as_an_unknown_contact_is_a_form_error_and_sends_nothing(editor):
+    email = _cart_email_and_real_contact()
+    response = editor.post(reverse("drip_plugin_email_test_send", args=[email.pk]),
+                           {"recipients": "qa@shop.test", "as_contact": "nobody@example.com"})
+    assert response.status_code == 200 and mail.outbox == []
+    assert "No contact has the address nobody@example.com." in response.content.decode()
+
+
+def test_admin_test_send_preview_as_a_contact_shows_it_on_the_page_and_sends_nothing(editor):
+    email = _cart_email_and_real_contact()
+    url = reverse("drip_plugin_email_test_send", args=[email.pk])
+    page = editor.post(url, {"recipients": "", "as_contact": "real@example.com", "preview": "1"}).content.decode()
+    assert mail.outbox == [] and "Subject: For Rita" in page
+    # The email's HTML sits escaped in a sandboxed frame's srcdoc, not in the admin page itself.
+    assert "sandbox srcdoc=" in page and "Real mug;" in page and "<mj-" not in page
+    sample = editor.post(url, {"recipients": "", "as_contact": "", "preview": "1"}).content.decode()
+    assert "Subject: For Ada" in sample and "Linen shirt;" in sample
+
+
+def test_admin_edit_page_offers_test_send(editor):
+    email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
+    page = editor.get(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk])).content.decode()
+    assert reverse("drip_plugin_email_test_send", args=[email.pk]) in page
+
+
+def test_admin_preview_as_a_chosen_real_contact_with_their_own_cart(editor):
+    email = _cart_email_and_real_contact()
+    cart_mjml = email.mjml
     contact = Contact.objects.get(email="real@example.com")
     assert (f"contact-{contact.pk}", "Desktop, as real@example.com") in [(m, str(label)) for m, label in email.preview_modes]
     url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])

@@ -1,4 +1,5 @@
-"""Test send: the current draft of an email, to the editor (or a list), now."""
+"""Test send: the current draft of an email, to the editor (or a list), now,
+rendered for the sample contact or as any real contact; or previewed on the page."""
 from __future__ import annotations
 
 import logging
@@ -7,27 +8,33 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import drip_settings
-from ..models import Email
-from ..rendering import TemplateProblem, render_email
+from ..models import Contact, Email
+from ..rendering import RenderedEmail, TemplateProblem, render_email
 from ..rendering.languages import email_language
-from ..rendering.preview import sample_merge_context
+from ..rendering.preview import contact_merge_context, sample_merge_context
 
 logger = logging.getLogger("drip_plugin.admin")
 
 
 class TestSendForm(forms.Form):
     recipients = forms.CharField(
-        label=_("Send to"), help_text=_("One or more addresses, separated by commas."),
+        label=_("Send to"), required=False, help_text=_("One or more addresses, separated by commas."),
         widget=forms.TextInput(attrs={"size": 60}),
     )
+    as_contact = forms.CharField(
+        label=_("Render as contact"), required=False, widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("The email address of one of your contacts: their name and latest cart, order or "
+                    "subscription fill the email. Empty: a sample contact with a sample cart."),
+    )
 
-    def clean_recipients(self):
+    def clean_recipients(self) -> list[str]:
         addresses = [a.strip() for a in self.cleaned_data["recipients"].split(",") if a.strip()]
         validator = forms.EmailField()
         for address in addresses:
@@ -36,13 +43,29 @@ class TestSendForm(forms.Form):
             raise forms.ValidationError(_("Give between 1 and 20 addresses."))
         return addresses
 
+    def clean_as_contact(self) -> Contact | None:
+        address = self.cleaned_data["as_contact"].strip().lower()
+        if not address:
+            return None
+        # Lower() matches the functional unique index on the address.
+        contact = Contact.objects.alias(email_ci=Lower("email")).filter(email_ci=address).first()
+        if contact is None:
+            raise forms.ValidationError(_("No contact has the address %(email)s.") % {"email": address})
+        return contact
 
-def send_test(email: Email, recipients: list[str]) -> None:
-    """Render the draft for the sample contact and send it, marked [TEST].
+
+def render_test(email: Email, contact: Contact | None = None) -> RenderedEmail:
+    """The email as `contact` would get it (their latest cart/order), else as the sample contact."""
+    merge = contact_merge_context(contact) if contact else sample_merge_context(email_language(email))
+    return render_email(email, merge)
+
+
+def send_test(email: Email, recipients: list[str], contact: Contact | None = None) -> None:
+    """Render the draft (see render_test) and send it, marked [TEST].
 
     Not recorded as a Message, so statistics never count it.
     """
-    rendered = render_email(email, sample_merge_context(email_language(email)))
+    rendered = render_test(email, contact)
     message = EmailMultiAlternatives(
         subject=f"[TEST] {rendered.subject}", body=rendered.text, from_email=drip_settings.from_email,
         to=recipients, connection=get_connection(drip_settings.EMAIL_BACKEND),
@@ -58,9 +81,18 @@ def test_send_view(request, pk: int):
         raise PermissionDenied
     draft = email.get_latest_revision_as_object()
     form = TestSendForm(request.POST or None, initial={"recipients": request.user.email})
-    if request.method == "POST" and form.is_valid():
+    context = {"email": draft, "form": form}
+    if request.method == "POST" and "preview" in request.POST:
+        form.is_valid()
+        form.errors.pop("recipients", None)  # a preview sends nothing
+        if "as_contact" not in form.errors:
+            try:
+                context["preview"] = render_test(draft, form.cleaned_data["as_contact"])
+            except TemplateProblem as exc:
+                messages.error(request, _("Cannot render: %(problem)s") % {"problem": exc})
+    elif request.method == "POST" and form.is_valid():
         try:
-            send_test(draft, form.cleaned_data["recipients"])
+            send_test(draft, form.cleaned_data["recipients"], form.cleaned_data["as_contact"])
         except TemplateProblem as exc:
             messages.error(request, _("Not sent: %(problem)s") % {"problem": exc})
         except Exception as exc:  # the backend's error, shown instead of a 500
@@ -69,4 +101,4 @@ def test_send_view(request, pk: int):
         else:
             messages.success(request, _("Test sent to %(to)s.") % {"to": ", ".join(form.cleaned_data["recipients"])})
             return redirect(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk]))
-    return TemplateResponse(request, "drip_plugin/admin/test_send.html", {"email": draft, "form": form})
+    return TemplateResponse(request, "drip_plugin/admin/test_send.html", context)
