@@ -1,5 +1,5 @@
 """Issue 7, as an editor: a sequence from a starter, a broken email shown with
-its line, preview on desktop and mobile, a test send — in a real browser."""
+its line, preview on desktop and mobile, a test send previewed then sent — in a real browser."""
 from __future__ import annotations
 
 import re
@@ -63,6 +63,11 @@ def test_editor_creates_from_starter_sees_line_error_previews_and_test_sends(pag
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("link", name="Send a test…").click()
     expect(page.locator("#id_recipients")).to_have_value("editor@shop.test")
+    # Preview on that page first: the email in a sandboxed frame, nothing sent.
+    page.get_by_role("button", name="Preview", exact=True).click()
+    expect(page.frame_locator("iframe[title='Email preview']").get_by_text("Canvas tote")).to_be_visible()
+    page.screenshot(path=artifacts / "test-send-preview.png", full_page=True)
+    assert mail.outbox == []
     page.get_by_role("button", name="Send test").click()
     expect(page.get_by_text("Test sent to editor@shop.test.")).to_be_visible()
 
