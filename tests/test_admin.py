@@ -40,6 +40,16 @@ def test_admin_email_saves_and_previews_desktop_mobile_text(editor):
         assert expected in page, mode
 
 
+def test_admin_text_preview_shows_markup_characters_as_text(editor):
+    # The text part keeps "<" as it is (it is plain text); the preview page must not read it as markup.
+    mjml = GOOD.replace("Hi {{ contact.first_name }}", "Sizes &lt;b&gt;S&lt;/b&gt; and M")
+    email = Email.objects.create(name="Hello", subject="Hi", mjml=mjml, live=True)
+    url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])
+    assert editor.post(url, {"name": "Hello", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0", "mjml": mjml}).json()["is_valid"]
+    page = editor.get(url, {"mode": "text"}).content.decode()
+    assert "Sizes &lt;b&gt;S&lt;/b&gt; and M" in page and "<b>" not in page
+
+
 def test_admin_mobile_preview_escapes_the_whole_email_into_its_frame(editor):
     email = Email.objects.create(name="Hello", subject="Hi", mjml=GOOD, live=True)
     url = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[email.pk])

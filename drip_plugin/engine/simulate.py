@@ -17,8 +17,8 @@ from django.utils.dateparse import parse_datetime
 
 from ..models import Enrollment, Message
 from ..rendering.context import merge_context
+from ..rendering.email import render_subject
 from ..rendering.languages import Translations
-from ..rendering.sandbox import render_template
 from .progress import advance_due_enrollments
 
 
@@ -81,8 +81,8 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
         enrollment = message.enrollment
         event = enrollment.trigger_event
         email = translations.pick(message.step.email, enrollment.contact.locale)
-        subject = render_template(
-            email.subject, merge_context(enrollment.contact, event_properties=event.properties if event else None)
+        subject = render_subject(
+            email, merge_context(enrollment.contact, event_properties=event.properties if event else None)
         )
         entries.append(TimelineEntry(at, message.to_email, f"email “{subject}” ({enrollment.sequence.name}, step {message.step})"))
     queued.delete()

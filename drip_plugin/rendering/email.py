@@ -35,5 +35,9 @@ def render_email(email, merge: Mapping[str, Any]) -> RenderedEmail:
     merge = freeze(merge)  # once for the three passes, not per pass
     html = render_template(compiled, merge)
     text = render_template(text_template(compiled), merge, autoescape=False)
-    subject = " ".join(render_template(email.subject, merge, autoescape=False).split())
-    return RenderedEmail(subject=subject, html=html, text=text)
+    return RenderedEmail(subject=render_subject(email, merge), html=html, text=text)
+
+
+def render_subject(email, merge: Mapping[str, Any]) -> str:
+    """The subject line: plain text (not HTML-escaped), on one line."""
+    return " ".join(render_template(email.subject, merge, autoescape=False).split())

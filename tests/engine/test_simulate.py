@@ -46,6 +46,16 @@ def test_simulator_prints_timeline_from_yaml_stream_and_writes_nothing(flow, tmp
     assert not (Contact.objects.exists() or Event.objects.exists() or Enrollment.objects.exists() or Message.objects.exists())
 
 
+def test_simulator_shows_subjects_as_the_email_has_them_not_html_escaped(flow, tmp_path):
+    flow("checkout_updated", [{"subject": "Still want the {{ cart.lines.0.name }}?", "delay_amount": 1,
+                               "delay_unit": "hours"}], name="Cart", journey_per="checkout_id")
+    path = tmp_path / "events.yaml"
+    path.write_text(STREAM.replace("{name: Mug}, {name: Tea}", "{name: \"Tom's mug & lid\"}"))
+    out = io.StringIO()
+    call_command("drip_simulate", events=str(path), stdout=out)
+    assert "email “Still want the Tom's mug & lid?” (Cart, step Send an email #1)" in out.getvalue()
+
+
 def test_simulator_reports_bad_yaml_with_its_position(db, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("- at: 2026-03-02T09:00:00Z\n  event: x\n- at: tomorrow\n  event: y\n  email: a@b.co\n")
