@@ -18,11 +18,13 @@ def track(event_name, **kwargs):
 
 
 def enroll(contact, sequence, **kwargs):
-    """Start a contact on a sequence; see drip_plugin.engine.enroll."""
+    """Start a contact on a published sequence; see drip_plugin.engine.enroll.
+    Raises DripError for a sequence that is not live (a draft would send nothing)."""
     from .engine import enroll as _enroll
 
+    if not sequence.live:
+        raise DripError(f"sequence {sequence.name!r} is not published: publish it (and its emails) first")
     return _enroll(contact, sequence, **kwargs)
-
 
 
 def record_consent(**kwargs):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import time
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.mail import get_connection
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, drip_settings
@@ -70,6 +72,10 @@ def check_settings(app_configs=None, **kwargs):
             import_string(backend)
         except ImportError as exc:
             problems.append(Error(f"Email backend {backend!r} cannot be imported: {exc}", id="drip_plugin.E006"))
+        else:
+            problems += _backend_setup_problems(backend)
+    problems += _frequency_cap_problems(drip_settings.FREQUENCY_CAP)
+    problems += _site_url_problems(drip_settings.SITE_URL)
     if drip_settings.REGISTER_BEAT_SCHEDULE and not apps.is_installed("django_celery_beat"):
         problems.append(
             Warning(
@@ -90,6 +96,51 @@ def check_settings(app_configs=None, **kwargs):
                 id="drip_plugin.E051",
             ))
     return problems
+
+
+def _backend_setup_problems(backend: str) -> list[Error]:
+    # An anymail ESP without its API key imports fine and fails every send;
+    # setting it up (no connection is opened) shows that now.
+    try:
+        get_connection(backend)
+    except Exception as exc:  # noqa: BLE001 - whatever the backend raises is the message to show
+        return [Error(
+            f"Email backend {backend!r} cannot be set up: {exc}",
+            hint="Give the backend its settings (for anymail: the ESP's API key in ANYMAIL).",
+            id="drip_plugin.E009",
+        )]
+    return []
+
+
+def _frequency_cap_problems(cap) -> list[Error]:
+    def positive(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+    if cap is None or (isinstance(cap, dict) and set(cap) == {"count", "days"}
+                       and positive(cap["count"]) and positive(cap["days"])):
+        return []
+    return [Error(
+        f"DRIP_PLUGIN['FREQUENCY_CAP'] = {cap!r} is not a frequency cap.",
+        hint='Use {"count": 2, "days": 7} (at most 2 marketing emails per contact in 7 days), or None.',
+        id="drip_plugin.E008",
+    )]
+
+
+def _site_url_problems(site_url) -> list:
+    parts = urlsplit(site_url) if isinstance(site_url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return [Error(
+            f"DRIP_PLUGIN['SITE_URL'] = {site_url!r} is not an absolute http(s) URL.",
+            hint='Links in emails (unsubscribe, tracking, carts) start with it: e.g. "https://shop.example".',
+            id="drip_plugin.E010",
+        )]
+    if not settings.DEBUG and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return [Warning(
+            f"DRIP_PLUGIN['SITE_URL'] is {site_url!r}: links in emails would point to this machine.",
+            hint="Set SITE_URL to your shop's public origin.",
+            id="drip_plugin.W003",
+        )]
+    return []
 
 
 @register(Tags.compatibility)

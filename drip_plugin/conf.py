@@ -97,12 +97,18 @@ class DripSettings:
 
     def _merged(self) -> dict[str, Any]:
         if self._cache is None:
-            user = getattr(settings, "DRIP_PLUGIN", {}) or {}
-            self._cache = {**DEFAULTS, **user}
+            self._cache = {**DEFAULTS, **self._user()}
         return self._cache
 
+    @staticmethod
+    def _user() -> dict[str, Any]:
+        # Anything but a dict is reported by check E001; meanwhile the defaults
+        # hold, so that the app still loads and the check gets to run.
+        user = getattr(settings, "DRIP_PLUGIN", None)
+        return user if isinstance(user, dict) else {}
+
     def user_keys(self) -> set[str]:
-        return set((getattr(settings, "DRIP_PLUGIN", {}) or {}).keys())
+        return set(self._user())
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in DEFAULTS:

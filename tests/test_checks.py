@@ -58,3 +58,40 @@ def test_checks_missing_postal_address_is_an_error(settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "POSTAL_ADDRESS": " "}
     problems = check_settings()
     assert ids(problems) == ["drip_plugin.E007"] and "POSTAL_ADDRESS" in problems[0].hint
+
+
+def test_checks_drip_plugin_not_a_dict_is_reported_not_a_crash(settings):
+    settings.DRIP_PLUGIN = [("POSTAL_ADDRESS", "x")]
+    assert ids(check_settings()) == ["drip_plugin.E001"]
+    assert drip_settings.BATCH_SIZE == 500, "the defaults hold meanwhile"
+
+
+def test_checks_frequency_cap_needs_a_positive_count_and_days(settings):
+    for cap in ({"count": 2}, {"count": "x", "days": 7}, {"count": 2, "days": 0}, {"count": 2, "days": 7, "x": 1}, 2):
+        settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "FREQUENCY_CAP": cap}
+        problems = check_settings()
+        assert ids(problems) == ["drip_plugin.E008"], cap
+        assert '{"count": 2, "days": 7}' in problems[0].hint
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "FREQUENCY_CAP": {"count": 2, "days": 7}}
+    assert check_settings() == []
+
+
+def test_checks_email_backend_that_cannot_be_set_up_is_an_error(settings):
+    # anymail's Postmark backend imports fine, but without its server token it would fail every send.
+    settings.ANYMAIL = {}
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}
+    problems = check_settings()
+    assert ids(problems) == ["drip_plugin.E009"]
+    assert "POSTMARK_SERVER_TOKEN" in problems[0].msg
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token"}
+    assert check_settings() == []
+
+
+def test_checks_site_url_must_be_absolute_and_not_this_machine_in_production(settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SITE_URL": "shop.example/"}
+    assert ids(check_settings()) == ["drip_plugin.E010"]
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SITE_URL": "http://127.0.0.1:8000"}
+    settings.DEBUG = False
+    assert ids(check_settings()) == ["drip_plugin.W003"]
+    settings.DEBUG = True
+    assert check_settings() == []

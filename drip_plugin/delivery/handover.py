@@ -54,6 +54,9 @@ class HandOver:
         are being handed over and the outcomes of `done`; it returns the
         sends of `handing` that may go. Every waiting send gets an answer:
         `service()` and `close()` release even the ones not recorded."""
+        # Raises ImproperlyConfigured (an ESP without its API key…) here, before
+        # the caller claims anything, instead of failing every message.
+        get_connection(backend)
         self.backend, self.size, self.record = backend, max(1, connections), record
         self.unrecorded: list[Send] = []  # outcomes of a round whose recording failed
         self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="drip-send")

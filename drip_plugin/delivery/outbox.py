@@ -279,8 +279,22 @@ def batch_limit(limit: int) -> int:
     return limit
 
 
+def ensure_outside_transaction() -> None:
+    """Sending commits each hand-over before its email leaves; inside the
+    caller's transaction a rollback would undo it, and the email go twice."""
+    try:
+        with transaction.atomic(durable=True):  # Django's own test of "no transaction around us"
+            pass
+    except RuntimeError as exc:
+        raise RuntimeError(
+            "drip_plugin sends outside any transaction: call tick() / send_due_messages() outside "
+            "transaction.atomic() (in a test, use django_db(transaction=True))"
+        ) from exc
+
+
 def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
     """Send every due message, `limit` claimed at a time, over SEND_CONNECTIONS connections."""
+    ensure_outside_transaction()
     result = SendResult()
     reconcile_expired_leases(now)
     started = time.monotonic()

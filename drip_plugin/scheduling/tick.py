@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..delivery import send_due_messages
+from ..delivery.outbox import ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..integrations.saleor.processing import process_pending_deliveries
 from .dates import emit_due_date_events
@@ -31,6 +32,7 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     Safe to run from several workers at once: enrollments and messages are
     claimed row by row, and a Message is unique per (enrollment, step).
     """
+    ensure_outside_transaction()  # before any work, not only before sending
     now = now or timezone.now()
     size = batch_size or drip_settings.BATCH_SIZE
     process_pending_deliveries(size)  # Saleor webhooks whose task was lost

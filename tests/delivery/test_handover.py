@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from drip_plugin.delivery import outbox, send_due_messages
 from drip_plugin.delivery.smtp import EmailBackend as CommitPointBackend, dot_stuffed
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
+from drip_plugin.scheduling import tick
 from tests.conftest import build_sequence
 
 COMMIT_POINT_BACKEND = "drip_plugin.delivery.smtp.EmailBackend"
@@ -193,11 +195,22 @@ def test_outbox_rate_limit_claims_at_most_half_a_lease_of_sends(settings):
     assert outbox.batch_limit(500) == 500
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outbox_refuses_to_run_inside_an_outer_transaction(settings):
+def test_outbox_with_a_backend_that_cannot_be_set_up_claims_nothing_and_fails_nothing(db, settings):
     queue_messages(2)
-    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+    settings.ANYMAIL = {}
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}
+    with pytest.raises(ImproperlyConfigured, match="POSTMARK_SERVER_TOKEN"):
         send_due_messages(timezone.now(), 500)
+    assert set(Message.objects.values_list("status", "attempts", "claim")) == {("queued", 0, None)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tick_and_outbox_refuse_to_run_inside_an_outer_transaction_with_a_clear_error(settings):
+    queue_messages(2)
+    with pytest.raises(RuntimeError, match=r"outside transaction.atomic\(\)"), transaction.atomic():
+        send_due_messages(timezone.now(), 500)
+    with pytest.raises(RuntimeError, match=r"call tick\(\) / send_due_messages\(\) outside"), transaction.atomic():
+        tick()
     assert mail.outbox == [] and set(Message.objects.values_list("status", flat=True)) == {"queued"}
 
 

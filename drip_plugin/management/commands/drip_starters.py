@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from drip_plugin.starters import create_all_starters
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for sequence, created in create_all_starters():
             if created:
-                self.stdout.write(f"created draft {sequence.name!r} ({sequence.steps.count()} steps): "
+                steps = sequence.steps.count()
+                self.stdout.write(f"created draft {sequence.name!r} ({steps} step{pluralize(steps)}): "
                                   "review and publish it and its emails in the admin")
             else:
                 self.stdout.write(f"exists, unchanged: {sequence.name!r}")
