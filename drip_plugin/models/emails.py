@@ -69,12 +69,13 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
         return bool((self.mjml or "").strip())
 
     def mjml_source(self) -> str:
-        """The whole email as MJML: the raw document, or the blocks in their layout."""
-        if self.uses_raw_mjml:
-            return self.mjml
+        """The whole email as MJML: the raw document, or the blocks in their
+        layout; `<mjml lang>` is the email's language unless the source sets one."""
         from ..rendering.assembly import assemble
+        from ..rendering.languages import email_language
+        from ..rendering.mjml import with_language
 
-        return assemble(self).source
+        return with_language(self.mjml if self.uses_raw_mjml else assemble(self).source, email_language(self))
 
     def clean(self):
         """Editors see every MJML/template problem as a form error with its

@@ -2,12 +2,26 @@
 from __future__ import annotations
 
 import functools
+import re
 
 # The extension module itself, not the `mjml` package: django-mjml (bench
 # extra) ships a `mjml/__init__.py` of its own that overwrites mjml-python's.
 from mjml.mjml import mjml2html
 
 from .errors import TemplateProblem
+
+
+_ROOT_TAG = re.compile(r"<mjml(?=[\s>])([^>]*)>")
+_LANG_ATTRIBUTE = re.compile(r"\slang\s*=")
+
+
+def with_language(source: str, language: str) -> str:
+    """`<mjml>` → `<mjml lang="…">`: MJML writes it to `<html lang>`, by which
+    screen readers choose their voice (without it: "und", undetermined)."""
+    root = _ROOT_TAG.search(source)
+    if root is None or not language or _LANG_ATTRIBUTE.search(root.group(1)):
+        return source
+    return f'{source[:root.end(1)]} lang="{language}"{source[root.end(1):]}'
 
 
 def unix_newlines(source: str) -> str:

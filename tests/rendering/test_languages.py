@@ -14,8 +14,9 @@ from drip_plugin import track
 from drip_plugin.engine.simulate import SimulatedEvent, simulate
 from drip_plugin.engine.transfer import export_yaml, import_yaml
 from drip_plugin.models import Contact, Email, Message
+from drip_plugin.rendering import render_email
 from drip_plugin.rendering.languages import email_for_locale
-from drip_plugin.rendering.preview import preview_context
+from drip_plugin.rendering.preview import preview_context, sample_merge_context
 from drip_plugin.scheduling import tick
 from tests.conftest import WELCOME_MJML, build_sequence
 
@@ -43,6 +44,10 @@ def welcome(db):
     return english, translate(english)
 
 
+def email_html(email: Email) -> str:
+    return render_email(email, sample_merge_context()).html
+
+
 def sign_up(*locales: str) -> None:
     for number, locale in enumerate(locales):
         Contact.objects.create(email=f"c{number}@example.com", locale=locale)
@@ -61,6 +66,16 @@ def test_languages_fr_contact_gets_the_fr_content_and_the_message_records_it(wel
     assert "bienvenue!" in html["c0@example.com"] and "welcome to the shop!" in html["c1@example.com"]
     assert dict(Message.objects.values_list("to_email", "language")) == {"c0@example.com": "fr",
                                                                          "c1@example.com": "en"}
+
+
+def test_languages_each_email_declares_its_language_to_screen_readers(welcome, clock):
+    send_to("fr", "en")
+    html = {m.to[0]: m.alternatives[0][0] for m in mail.outbox}
+    assert html["c0@example.com"].startswith('<!doctype html><html lang="fr"')
+    assert html["c1@example.com"].startswith('<!doctype html><html lang="en"')
+    english, _ = welcome
+    english.mjml = english.mjml.replace("<mjml>", '<mjml lang="en-GB">')  # a developer's own choice stays
+    assert '<html lang="en-GB"' in email_html(english)
 
 
 @pytest.mark.parametrize("locale", ["fr-CA", "fr-FR", "fr_BE", "FR"])
