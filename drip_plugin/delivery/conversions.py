@@ -5,12 +5,15 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from ..models import Event, Message, MessageEvent
+from ..models.events import property_is
 
 logger = logging.getLogger("drip_plugin.delivery")
 
+CENT = Decimal("0.01")
+MAX_TOTAL = Decimal("1e10")  # revenue is a decimal(12, 2) column
 CLICK_WINDOW = dt.timedelta(days=5)
 OPEN_WINDOW = dt.timedelta(days=1)
 
@@ -32,19 +35,46 @@ def attributed_message(event: Event) -> Message | None:
     return None
 
 
-def attribute_order(event: Event) -> Message | None:
+def _order_total(event: Event) -> Decimal | None:
+    """The order's total in cents, or None (logged) when it cannot be revenue."""
     order = event.properties.get("order") or {}
     try:
-        total = Decimal(str(order.get("total", "0")))
-    except InvalidOperation:
-        logger.warning("order event %s has a non-numeric total; not attributed", event.pk)
+        total = Decimal(str(order.get("total", "0"))).quantize(CENT)
+    except InvalidOperation:  # not a number, or too large to quantize
+        total = None
+    if total is None or not total.is_finite() or abs(total) >= MAX_TOTAL:
+        logger.warning("order event %s: total %r is not an amount; not attributed", event.pk, order.get("total"))
         return None
-    message = attributed_message(event)
-    if message is not None:
-        Message.objects.filter(pk=message.pk).update(
-            revenue=F("revenue") + total, revenue_currency=str(order.get("currency", ""))[:3]
-        )
-        logger.info("order event %s attributed to message %s (%s)", event.pk, message.pk, total)
+    return total
+
+
+def _counted_before(event: Event, order_id: str) -> bool:
+    """The same order came before (another route, or a retry without the
+    same idempotency key): its revenue is in already."""
+    return Event.objects.filter(property_is("order_id", order_id), contact_id=event.contact_id,
+                                name=event.name).exclude(pk=event.pk).exists()
+
+
+def attribute_order(event: Event) -> Message | None:
+    order = event.properties.get("order") or {}
+    order_id = str(event.properties.get("order_id") or order.get("order_id") or "")
+    if order_id and _counted_before(event, order_id):
+        logger.info("order %s was attributed before; event %s not counted again", order_id, event.pk)
+        return None
+    total = _order_total(event)
+    message = attributed_message(event) if total is not None else None
+    if message is None:
+        return None
+    currency = str(order.get("currency") or "")[:3].upper()
+    # One message's revenue is in one currency: an order in another one is not added to it.
+    credited = Message.objects.filter(Q(revenue=0) | Q(revenue_currency=currency), pk=message.pk).update(
+        revenue=F("revenue") + total, revenue_currency=currency,
+    )
+    if not credited:
+        logger.warning("order event %s (%s %s) not attributed to message %s: its revenue is in %s",
+                       event.pk, total, currency or "no currency", message.pk, message.revenue_currency or "?")
+        return None
+    logger.info("order event %s attributed to message %s (%s %s)", event.pk, message.pk, total, currency)
     return message
 
 

@@ -3,6 +3,7 @@ a fallback). A click link carries its destination signed together with the
 message, so the redirect only ever goes where that email pointed."""
 from __future__ import annotations
 
+import html
 import re
 
 from django.core import signing
@@ -26,15 +27,15 @@ def open_url(message: Message) -> str:
     return token_url("drip_plugin:open", signing.dumps(message.pk, salt=OPEN_SALT))
 
 
-def instrument(html: str, message: Message, skip: set[str]) -> str:
+def instrument(document: str, message: Message, skip: set[str]) -> str:
     """Route links through click tracking (except `skip`, e.g. unsubscribe)
     and add the open pixel."""
     def rewrite(match: re.Match) -> str:
-        url = match.group(2).replace("&amp;", "&")
+        url = html.unescape(match.group(2))  # autoescape writes ' as &#x27;, & as &amp; …
         if url in skip:
             return match.group()
         return f"{match.group(1)}{escape(click_url(message, url))}{match.group(3)}"
 
-    html = ANCHOR_HREF.sub(rewrite, html)
+    document = ANCHOR_HREF.sub(rewrite, document)
     pixel = f'<img src="{escape(open_url(message))}" width="1" height="1" alt="" style="display:block;border:0">'
-    return html.replace("</body>", f"{pixel}</body>", 1) if "</body>" in html else html + pixel
+    return document.replace("</body>", f"{pixel}</body>", 1) if "</body>" in document else document + pixel

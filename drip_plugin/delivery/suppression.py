@@ -24,6 +24,14 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
 
 
+ERASED = "erased"  # the reason erase_contact() suppresses with
+
+
+def is_erased(email: str) -> bool:
+    """The person behind `email` had their data erased: store nothing about it again."""
+    return Suppression.objects.filter(email_hash=email_hash(email), reason=ERASED).exists()
+
+
 def suppress(email: str, reason: str) -> None:
     """Never mail `email` again; its contact (if any) is unsubscribed too."""
     try:

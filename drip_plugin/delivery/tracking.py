@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..models import Contact, Message, MessageEvent
-from .suppression import suppress, unsubscribe
+from .suppression import is_erased, suppress, unsubscribe
 
 logger = logging.getLogger("drip_plugin.delivery")
 
@@ -33,22 +33,40 @@ def record_tracking_event(event, esp_name: str = "") -> MessageEvent | None:
     if message is None and not recipient:
         logger.info("%s %s event matches no drip message; ignored", esp_name, event.event_type)
         return None
+    event_id = (event.event_id or "")[:255]
+    if event_id and MessageEvent.objects.filter(esp_event_id=event_id).exists():
+        # ESPs resend a webhook they think failed: counted once (soft bounces!).
+        logger.info("%s event %s was recorded before; ignored", esp_name, event_id)
+        return None
+    if message is None and is_erased(recipient):
+        logger.info("%s %s event for an erased address; not stored", esp_name, event.event_type)
+        return None
+    return record_message_event(
+        message, event.event_type, recipient, occurred_at=event.timestamp, esp_event_id=event_id,
+        description=event.description or event.reject_reason or "", url=event.click_url or "", source=esp_name,
+    )
+
+
+def record_message_event(message: Message | None, event_type: str, recipient: str, *,
+                         occurred_at=None, esp_event_id: str = "", description: str = "", url: str = "",
+                         source: str = "") -> MessageEvent:
+    """Store what happened to a message (from the ESP or our own pixel and
+    links) and act on it: suppress, unsubscribe, count or reset soft bounces."""
     stored = MessageEvent.objects.create(
-        message=message, event_type=event.event_type, recipient=recipient,
-        occurred_at=event.timestamp or timezone.now(), esp_event_id=(event.event_id or "")[:255],
-        description=(event.description or event.reject_reason or "")[:2000], url=(event.click_url or "")[:2000],
+        message=message, event_type=event_type, recipient=recipient, occurred_at=occurred_at or timezone.now(),
+        esp_event_id=esp_event_id, description=description[:2000], url=url[:2000],
     )
     contacts = Contact.objects.filter(email=recipient)
-    if event.event_type in HARD:
-        suppress(recipient, HARD[event.event_type])
-    elif event.event_type == "unsubscribed":
+    if event_type in HARD:
+        suppress(recipient, HARD[event_type])
+    elif event_type == "unsubscribed":
         for contact in contacts:
-            unsubscribe(contact, f"unsubscribe reported by the ESP {esp_name}".strip())
-    elif event.event_type == "deferred":
+            unsubscribe(contact, f"unsubscribe reported by the ESP {source}".strip())
+    elif event_type == "deferred":
         contacts.update(consecutive_soft_bounces=F("consecutive_soft_bounces") + 1)
         if contacts.filter(consecutive_soft_bounces__gt=drip_settings.SOFT_BOUNCE_LIMIT).exists():
             suppress(recipient, "repeated soft bounces")
-    elif event.event_type in ENGAGED:
+    elif event_type in ENGAGED:
         contacts.filter(consecutive_soft_bounces__gt=0).update(consecutive_soft_bounces=0)
     return stored
 

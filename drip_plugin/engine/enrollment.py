@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Contact, Enrollment, Event, Sequence
+from ..models.events import property_is
 from ..models.enrollments import EnrollmentState
 from ..models.sequences import Reentry
 from .conditions import Facts, activity_names, evaluate
@@ -72,10 +72,7 @@ def _already_ended(sequence: Sequence, event: Event, key: str) -> bool:
     exits = sequence.exit_event_names
     if not key or not exits:
         return False
-    lookup = f"properties__{sequence.journey_per}"
-    numeric = key.isascii() and key.isdigit()  # hosts send ids as numbers or strings
-    same_object = Q(**{lookup: key}) | (Q(**{lookup: int(key)}) if numeric else Q(pk__in=[]))
-    return Event.objects.filter(same_object, contact=event.contact, name__in=exits,
+    return Event.objects.filter(property_is(sequence.journey_per, key), contact=event.contact, name__in=exits,
                                 occurred_at__gte=event.occurred_at).exists()
 
 

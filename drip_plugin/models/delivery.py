@@ -19,7 +19,11 @@ class MessageEvent(models.Model):
 
     class Meta:
         verbose_name = _("message event")
-        indexes = [models.Index(fields=["message", "event_type"], name="drip_msgevent_type")]
+        indexes = [
+            models.Index(fields=["message", "event_type"], name="drip_msgevent_type"),
+            # Each incoming webhook event is looked up by its id: ESPs resend them.
+            models.Index(fields=["esp_event_id"], name="drip_msgevent_esp_event"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.recipient}"

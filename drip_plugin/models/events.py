@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.contact_id})"
+
+
+def property_is(name: str, value: str) -> Q:
+    """Events whose `properties[name]` is `value`; hosts send ids as numbers
+    or as strings, so "42" also matches 42."""
+    lookup = f"properties__{name}"
+    numeric = value.isascii() and value.isdigit()
+    return Q(**{lookup: value}) | (Q(**{lookup: int(value)}) if numeric else Q(pk__in=[]))

@@ -6,11 +6,11 @@ import logging
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from ..delivery.instrument import CLICK_SALT, OPEN_SALT
-from ..models import Message, MessageEvent
+from ..delivery.tracking import record_message_event
+from ..models import Message
 
 logger = logging.getLogger("drip_plugin.public")
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -18,9 +18,8 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 def _record(message_id: int, event_type: str, url: str = "") -> None:
     message = Message.objects.filter(pk=message_id).first()
-    if message is not None:
-        MessageEvent.objects.create(message=message, event_type=event_type, recipient=message.to_email,
-                                    occurred_at=timezone.now(), url=url[:2000])
+    if message is not None:  # an open or click also resets the soft-bounce count
+        record_message_event(message, event_type, message.to_email, url=url)
 
 
 @never_cache

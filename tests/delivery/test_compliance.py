@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import io
 import json
 import re
@@ -88,10 +89,15 @@ def test_preference_centre_opt_out_of_one_sequence_and_resubscribe(db, clock, cl
     assert Contact.objects.get().is_subscribed
 
 
-def bounce(recipient: str, event_type: str, message: Message | None = None):
+EVENT_IDS = itertools.count(1)
+
+
+def bounce(recipient: str, event_type: str, message: Message | None = None, event_id: str | None = None):
+    """An ESP's tracking event; each gets its own ESP event id unless `event_id` (a resent webhook)."""
     event = AnymailTrackingEvent(event_type=event_type, recipient=recipient, timestamp=None,
                                  metadata={"drip_message": str(message.pk)} if message else {},
-                                 message_id=None, event_id=f"ev-{event_type}", reject_reason="bounced")
+                                 message_id=None, event_id=event_id or f"ev-{next(EVENT_IDS)}",
+                                 reject_reason="bounced")
     tracking.send(sender=object, event=event, esp_name="TestESP")
 
 
@@ -113,6 +119,34 @@ def test_soft_bounces_8_suppress_3_do_not(db, clock, soft_bounces, suppressed):
         bounce("soft@example.com", "deferred")
     assert Suppression.objects.exists() is suppressed
     assert Contact.objects.get().is_subscribed is not suppressed
+
+
+def test_a_resent_webhook_counts_once_not_as_8_soft_bounces(db, clock):
+    first_email("soft@example.com")
+    for _ in range(8):
+        bounce("soft@example.com", "deferred", event_id="the-same-event")
+    assert not Suppression.objects.exists()
+    assert Contact.objects.get().consecutive_soft_bounces == 1 and MessageEvent.objects.count() == 1
+
+
+def test_own_open_pixel_resets_the_soft_bounce_count(db, clock, client):
+    html = first_email("soft@example.com").alternatives[0][0]
+    for _ in range(7):
+        bounce("soft@example.com", "deferred")
+    (pixel,) = re.findall(r'src="http://testserver(/drip/o/[^"]+)"', html)
+    client.get(pixel)
+    bounce("soft@example.com", "deferred")
+    assert not Suppression.objects.exists() and Contact.objects.get().consecutive_soft_bounces == 1
+
+
+def test_a_webhook_after_erasure_stores_nothing_about_the_address(db, clock):
+    from drip_plugin.gdpr import erase_contact
+
+    first_email("gone@example.com")
+    message = Message.objects.get()
+    erase_contact(Contact.objects.get())
+    bounce("gone@example.com", "opened", message)
+    assert not MessageEvent.objects.exists()
 
 
 def test_complaint_suppresses(db, clock):

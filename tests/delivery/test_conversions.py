@@ -50,3 +50,41 @@ def test_conversion_falls_back_to_an_open_within_one_day(db, clock):
     clock.shift(dt.timedelta(hours=20))
     order("20.00")
     assert Message.objects.get().revenue == Decimal("20.00")
+
+
+def clicked_message() -> Message:
+    build_sequence(steps=[(0, "days", "One")])
+    track("signed_up", email="buyer@example.com")
+    tick()
+    message = Message.objects.get()
+    engage(message, "clicked")
+    return message
+
+
+def test_conversion_same_order_from_two_routes_is_counted_once(db, clock):
+    message = clicked_message()
+    for key in ("saleor-webhook", "host-signal"):  # two idempotency keys, one order
+        track("order_completed", email="buyer@example.com", idempotency_key=key,
+              properties={"order_id": 1042, "order": {"order_id": "1042", "total": "10.00", "currency": "EUR"}})
+    message.refresh_from_db()
+    assert message.revenue == Decimal("10.00")
+
+
+def test_conversion_in_another_currency_is_not_added_to_the_messages_revenue(db, clock):
+    message = clicked_message()
+    track("order_completed", email="buyer@example.com",
+          properties={"order_id": "A", "order": {"total": "100.00", "currency": "EUR"}})
+    track("order_completed", email="buyer@example.com",
+          properties={"order_id": "B", "order": {"total": "5000", "currency": "JPY"}})
+    message.refresh_from_db()
+    assert (message.revenue, message.revenue_currency) == (Decimal("100.00"), "EUR")
+
+
+def test_conversion_with_a_total_that_is_not_an_amount_is_not_attributed(db, clock):
+    message = clicked_message()
+    for total in (1e12, -1e11):  # numbers the event schema lets through, too large for revenue
+        event = track("order_completed", email="buyer@example.com",
+                      properties={"order_id": total, "order": {"total": total, "currency": "EUR"}})
+        assert event.pk, "the order event itself is kept"
+    message.refresh_from_db()
+    assert message.revenue == Decimal("0")

@@ -47,3 +47,19 @@ def test_tracking_off_leaves_links_alone(db, clock, settings):
 def test_unsubscribe_link_and_text_part_are_not_rewritten(db, clock):
     sent_html()
     assert "Start shopping (https://shop.test/start)" in mail.outbox[0].body
+
+
+def test_click_on_a_link_with_escaped_characters_goes_to_the_real_url(db, clock, client):
+    from tests.conftest import WELCOME_MJML
+
+    mjml = WELCOME_MJML.replace("https://shop.test/start", "https://shop.test/s?q={{ contact.first_name }}&amp;x=1")
+    build_sequence(steps=[(0, "days", "Hi")], mjml=mjml)
+    track("signed_up", email="t@example.com")
+    from drip_plugin.models import Contact
+
+    Contact.objects.update(first_name="kid's toys")
+    tick()
+    html = mail.outbox[0].alternatives[0][0]
+    links = set(re.findall(r'href="http://testserver(/drip/c/[^"]+)"', html))
+    locations = {client.get(link)["Location"] for link in links}
+    assert "https://shop.test/s?q=kid's%20toys&x=1" in locations  # not kid&#x27;s
