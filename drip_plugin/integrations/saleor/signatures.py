@@ -1,11 +1,23 @@
-"""Saleor-Signature: a detached JWS (RS256, unencoded payload) over the raw body."""
+"""Saleor-Signature: a detached JWS (RS256, unencoded payload) over the raw body.
+
+Saleor makes it with PyJWT's `api_jws.encode(body, key, "RS256",
+is_payload_detached=True)`. The PyJWT that Saleor ships (2.10) writes
+`{"alg": "RS256", "b64": false, "kid": …, "typ": "JWT"}` without the `crit`
+that RFC 7797 asks for, newer PyJWT adds `"crit": ["b64"]` — and refuses
+to decode a `b64: false` token without it. So the signature is checked
+here with PyJWT's RS256 algorithm over RFC 7797's signing input, which is
+the same for both headers."""
 from __future__ import annotations
 
 import datetime as dt
 
+import binascii
+import json
+
 import jwt
 from django.utils import timezone
-from jwt import api_jws
+from jwt.algorithms import RSAAlgorithm
+from jwt.utils import base64url_decode
 
 from ...models import SaleorInstallation
 from .client import SaleorUnavailable, fetch_jwks
@@ -44,28 +56,46 @@ def _refetch_keys(installation: SaleorInstallation) -> None:
     installation.save(update_fields=["jwks", "jwks_fetched_at"])
 
 
+RS256 = RSAAlgorithm(RSAAlgorithm.SHA256)
+
+
+def _parts(signature: str) -> tuple[dict, bytes, bytes]:
+    """(header, its encoded form, signature bytes) of a detached JWS; raises SignatureError."""
+    segments = signature.split(".")
+    if len(segments) != 3:
+        raise SignatureError("malformed signature: not a JWS (header.payload.signature)")
+    encoded_header, payload, encoded_signature = segments
+    try:
+        header = json.loads(base64url_decode(encoded_header))
+        signature_bytes = base64url_decode(encoded_signature)
+    except (ValueError, binascii.Error) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise SignatureError(f"malformed signature: {exc}") from None
+    # Only a detached, unencoded-payload JWS signs *this body*: an ordinary
+    # token signed with the same key (e.g. a customer's access token) must not pass.
+    if not isinstance(header, dict) or header.get("b64") is not False or payload:
+        raise SignatureError("not a detached JWS with an unencoded payload (b64: false)")
+    if header.get("alg") != "RS256":
+        raise SignatureError(f"algorithm {header.get('alg')!r} is not RS256")
+    if not isinstance(header.get("crit", []), list) or set(header.get("crit", [])) - {"b64"}:
+        raise SignatureError(f"critical header parameters {header.get('crit')!r} are not understood")
+    return header, encoded_header.encode(), signature_bytes
+
+
 def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
     """Raise SignatureError unless `signature` signs `body` with one of the
     installation's keys; an unknown `kid` (key rotation) refetches the JWKS once."""
     if not signature:
         raise SignatureError("no Saleor-Signature header")
-    try:
-        header = jwt.get_unverified_header(signature)
-    except jwt.InvalidTokenError as exc:
-        raise SignatureError(f"malformed signature: {exc}") from None
-    # Only a detached, unencoded-payload JWS signs *this body*: an ordinary
-    # token signed with the same key (e.g. a customer's access token) must
-    # not pass, whatever PyJWT version is installed.
-    if header.get("b64") is not False or "b64" not in (header.get("crit") or []) or signature.split(".")[1]:
-        raise SignatureError("not a detached JWS with an unencoded payload (b64: false)")
+    header, encoded_header, signature_bytes = _parts(signature)
     kid = header.get("kid", "")
+    if not isinstance(kid, str):
+        raise SignatureError(f"key id {kid!r} is not a string")
     key = _key_for(installation, kid)
     if key is None:
         _refetch_keys(installation)
         key = _key_for(installation, kid)
         if key is None:
             raise SignatureError(f"unknown key id {kid!r}, also after refetching the JWKS")
-    try:
-        api_jws.decode_complete(signature, key, algorithms=["RS256"], detached_payload=body)
-    except jwt.InvalidTokenError as exc:
-        raise SignatureError(f"signature does not match the body: {exc}") from None
+    # RFC 7797 §3: with b64 false the signing input is the header, ".", and the raw body.
+    if not RS256.verify(encoded_header + b"." + body, key, signature_bytes):
+        raise SignatureError("signature does not match the body")

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt import api_jws
+from jwt.algorithms import RSAAlgorithm
+from jwt.utils import base64url_encode
 
 
 class FakeSaleor:
@@ -37,6 +39,14 @@ class FakeSaleor:
         return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
     def sign(self, body: bytes) -> str:
+        """As Saleor signs: its PyJWT (2.10) writes no `crit` (see signatures.py)."""
+        header = {"alg": "RS256", "b64": False, "kid": self.kid, "typ": "JWT"}
+        encoded = base64url_encode(json.dumps(header, separators=(",", ":")).encode())
+        signature = RSAAlgorithm(RSAAlgorithm.SHA256).sign(encoded + b"." + body, self._key)
+        return f"{encoded.decode()}..{base64url_encode(signature).decode()}"
+
+    def sign_with_crit(self, body: bytes) -> str:
+        """As newer PyJWT signs: with `"crit": ["b64"]`."""
         return api_jws.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid, "b64": False},
                               is_payload_detached=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import jwt
 import pytest
 from django.core import mail
 
@@ -137,6 +138,9 @@ def bad_requests(saleor, client):
                 saleor.sign(body).split(".")[0], _header_with_kid("nope")))),
         "ordinary JWT signed with Saleor's key": (401, lambda: saleor.deliver(
             client, "CHECKOUT_UPDATED", forged_body, signature=saleor.sign_token({"sub": "customer"}))),
+        "unknown critical header parameter": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
+                saleor.sign(body).split(".")[0], _header_with_kid(saleor.kid, crit=["b64", "exp"])))),
         "kid that is not a string": (401, lambda: saleor.deliver(
             client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
                 saleor.sign(body).split(".")[0], _header_with_kid(1)))),
@@ -147,15 +151,16 @@ def bad_requests(saleor, client):
     }
 
 
-def _header_with_kid(kid) -> str:
+def _header_with_kid(kid, crit=("b64",)) -> str:
     import base64
 
-    header = {"alg": "RS256", "b64": False, "crit": ["b64"], "kid": kid, "typ": "JWT"}
+    header = {"alg": "RS256", "b64": False, "crit": list(crit), "kid": kid, "typ": "JWT"}
     return base64.urlsafe_b64encode(json.dumps(header, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
 
 @pytest.mark.parametrize("case", ["forged signature", "missing signature", "unknown Saleor URL",
                                   "unknown kid after refetch", "ordinary JWT signed with Saleor's key",
+                                  "unknown critical header parameter",
                                   "kid that is not a string", "Saleor-Event not matching the signed payload",
                                   "malformed JSON", "2 MB body"])
 def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(clock, installed_saleor, client, caplog, case):
@@ -207,3 +212,11 @@ def test_authentic_payload_with_an_impossible_date_is_kept_with_its_reason_not_r
     assert delivery.processed_at is not None and delivery.attempts == 1
     assert "payload lacks what drip needs" in delivery.error and "not used" in caplog.text
     assert not Event.objects.exists()
+
+
+def test_webhook_signed_by_newer_pyjwt_with_crit_is_accepted_too(installed_saleor, client):
+    # Saleor's own PyJWT writes no "crit" (the fake's sign()); a newer one writes "crit": ["b64"].
+    body = json.dumps(checkout_payload("Q2hlY2tvdXQ6Nw==", "crit@example.com")).encode()
+    assert "crit" not in jwt.get_unverified_header(installed_saleor.sign(body))
+    response = installed_saleor.deliver(client, "CHECKOUT_UPDATED", body, signature=installed_saleor.sign_with_crit(body))
+    assert response.status_code == 200 and SaleorWebhookDelivery.objects.count() == 1
