@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 
 from .models import Message, MessageEvent, Sequence, Step
 from .models.messages import MessageStatus
@@ -87,13 +87,15 @@ def step_report() -> list[SequenceFigures]:
         if (figure := row(total["step_id"], total["variant"])) is not None:
             # SQLite's SUM drops the scale: show cents as stored.
             figure.revenue[total["revenue_currency"] or "?"] = Decimal(total["total"]).quantize(CENT)
+    # Grouped by figure, not by event type: a message both rejected and bounced is one bounce.
+    figure_of = Case(*(When(event_type=kind, then=Value(name)) for kind, name in ENGAGEMENT.items()))
     engagement = (MessageEvent.objects.filter(message__step__isnull=False, event_type__in=ENGAGEMENT)
-                  .values("message__step_id", "message__variant", "event_type")
+                  .annotate(figure=figure_of)
+                  .values("message__step_id", "message__variant", "figure")
                   .annotate(messages=Count("message_id", distinct=True)))
     for total in engagement:
         if (figure := row(total["message__step_id"], total["message__variant"])) is not None:
-            name = ENGAGEMENT[total["event_type"]]
-            setattr(figure, name, getattr(figure, name) + total["messages"])
+            setattr(figure, total["figure"], total["messages"])
     return [
         SequenceFigures(sequence, [figure for step in sequence.steps.all()
                                    for key, figure in sorted(figures.items()) if key[0] == step.pk])

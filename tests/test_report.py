@@ -25,7 +25,8 @@ def test_report_counts_opens_clicks_conversions_and_revenue_per_step(db, clock, 
     engage(ann, "opened")  # twice: one opened message
     engage(bob, "opened")
     engage(bob, "clicked")
-    engage(cat, "bounced")
+    engage(cat, "rejected")
+    engage(cat, "bounced")  # rejected and bounced: one bounced message
     track("order_completed", email="bob@example.com",
           properties={"order_id": "o1", "order": {"total": "40.00", "currency": "EUR"}})
     clock.shift(dt.timedelta(days=1))

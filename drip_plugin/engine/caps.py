@@ -28,7 +28,8 @@ class CapLedger:
                 created_at__gt=now - dt.timedelta(days=longest_days),
                 enrollment__sequence__transactional=False,
             )
-            .exclude(status=MessageStatus.FAILED)
+            # Only what went out or will: a message refused or failed reached no one.
+            .exclude(status__in=[MessageStatus.FAILED, MessageStatus.SUPPRESSED])
             .values_list("enrollment__contact_id", "created_at", "enrollment__sequence_id")
         )
         for contact_id, created_at, sequence_id in rows:

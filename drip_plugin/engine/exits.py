@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from ..models import Enrollment, Event, Sequence
+from ..models import Enrollment, Event, Message, Sequence
 from ..models.enrollments import EnrollmentState
+from ..models.messages import SENDABLE, MessageStatus
 from .enrollment import journey_key
 
 logger = logging.getLogger("drip_plugin.engine")
@@ -17,19 +18,26 @@ def exit_on_event(event: Event) -> int:
     for sequence in candidates:
         if event.name not in sequence.exit_event_names:
             continue
+        # Only journeys begun before it: an old event delivered late (webhooks
+        # are unordered) must not end a journey that started after it happened.
         journeys = Enrollment.objects.filter(
-            contact_id=event.contact_id, sequence=sequence, state=EnrollmentState.ACTIVE
+            contact_id=event.contact_id, sequence=sequence, state=EnrollmentState.ACTIVE,
+            enrolled_at__lte=event.occurred_at,
         )
         if sequence.journey_per:
             key = journey_key(sequence, event.properties)
             if key is None:
                 continue  # an order without a checkout id ends no cart journey
             journeys = journeys.filter(object_key=key)
-        ended += journeys.update(
-            state=EnrollmentState.EXITED,
-            exit_reason=f"exit event {event.name}",
-            due_at=None,
-            ended_at=event.occurred_at,
+        ids = list(journeys.values_list("pk", flat=True))
+        reason = f"exit event {event.name}"
+        ended += Enrollment.objects.filter(pk__in=ids, state=EnrollmentState.ACTIVE).update(
+            state=EnrollmentState.EXITED, exit_reason=reason, due_at=None, ended_at=event.occurred_at,
+        )
+        # Its emails still waiting (queued, or to be retried after an ESP error) go no more:
+        # no cart reminder after the order. One being sent right now is past stopping.
+        Message.objects.filter(enrollment_id__in=ids, enrollment__exit_reason=reason, status__in=SENDABLE).update(
+            status=MessageStatus.SUPPRESSED, error=f"the journey ended: {reason}", sending_until=None,
         )
     if ended:
         logger.info("event %s (%s) ended %s journeys", event.pk, event.name, ended)

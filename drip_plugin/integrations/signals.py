@@ -88,13 +88,19 @@ def track_host_event(host_event: HostEvent):
 
 
 def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: str) -> None:
-    for host_event in [result] if isinstance(result, HostEvent) else (result or []):
+    # Runs inside the host's save() in autocommit mode: nothing here may break it,
+    # not even a mapper returning something else or a generator failing midway.
+    try:
+        host_events = [result] if isinstance(result, HostEvent) else list(result or [])
+    except Exception:
+        logger.exception("%s: the mapper returned %r, not HostEvents; nothing tracked", origin, type(result))
+        return
+    for host_event in host_events:
         try:
             track_host_event(host_event)
         except InvalidEvent as exc:
             logger.warning("%s: event %s not tracked: %s", origin, host_event.name, exc)
         except Exception:
-            # Runs inside the host's save() in autocommit mode: never break it.
             logger.exception("%s: event %s not tracked", origin, getattr(host_event, "name", host_event))
 
 

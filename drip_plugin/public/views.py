@@ -7,12 +7,13 @@ import logging
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..delivery.links import read_unsubscribe_token
 from ..delivery.suppression import resubscribe, unsubscribe
-from ..models import Contact, Message, Sequence
+from ..models import Contact, Message, MessageEvent, Sequence
 
 logger = logging.getLogger("drip_plugin.public")
 
@@ -37,26 +38,27 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     message = Message.objects.filter(pk=payload.get("m"), enrollment__contact=contact).select_related(
         "enrollment__sequence").first()
     sequence = message.enrollment.sequence if message else None
+    received = Sequence.objects.filter(enrollments__contact=contact).distinct().order_by("name")
     done = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if request.POST.get("List-Unsubscribe") == "One-Click":
-            unsubscribe(contact, "one-click unsubscribe (RFC 8058)")
-            done = "unsubscribed"
-        elif action == "unsubscribe_all":
-            unsubscribe(contact, "preference centre")
+        if request.POST.get("List-Unsubscribe") == "One-Click" or action == "unsubscribe_all":
+            one_click = action != "unsubscribe_all"
+            unsubscribe(contact, "one-click unsubscribe (RFC 8058)" if one_click else "preference centre")
+            if message is not None:  # the step's report counts it
+                MessageEvent.objects.create(message=message, event_type="unsubscribed", recipient=contact.email,
+                                            occurred_at=timezone.now())
             done = "unsubscribed"
         elif action == "resubscribe":
-            resubscribe(contact, "preference centre")
-            done = "resubscribed"
+            done = "resubscribed" if resubscribe(contact, "preference centre") else "resubscribe_refused"
         elif action == "save":
-            chosen = {int(pk) for pk in request.POST.getlist("opt_out") if pk.isdigit()}
-            contact.opted_out_of.set(Sequence.objects.filter(pk__in=chosen))
+            # Only sequences this contact gets; ids compared as text, so no input can break int().
+            chosen = set(request.POST.getlist("opt_out"))
+            contact.opted_out_of.set([s for s in received if str(s.pk) in chosen])
             done = "saved"
         else:
             return render(request, "drip_plugin/link_invalid.html", status=400)
         logger.info("contact %s preference change: %s", contact.pk, done)
-    received = Sequence.objects.filter(enrollments__contact=contact).distinct().order_by("name")
     return render(request, "drip_plugin/preferences.html", {
         "contact": contact, "sequence": sequence, "sequences": received,
         "opted_out": set(contact.opted_out_of.values_list("pk", flat=True)), "done": done,

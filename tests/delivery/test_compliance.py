@@ -92,6 +92,34 @@ def test_preference_centre_opt_out_of_one_sequence_and_resubscribe(db, clock, cl
 EVENT_IDS = itertools.count(1)
 
 
+def test_preferences_with_any_posted_ids_never_500_and_only_opt_out_of_received_sequences(db, clock, client):
+    email = first_email()
+    other = build_sequence(name="Never received", trigger="other")
+    received = Message.objects.get().enrollment.sequence
+    response = client.post(unsubscribe_path(email), {"action": "save", "opt_out": [
+        "²", "9" * 30, "-1", "", str(other.pk), str(received.pk)]})
+    assert response.status_code == 200
+    assert list(Contact.objects.get().opted_out_of.all()) == [received]
+
+
+def test_preferences_resubscribe_of_a_suppressed_address_says_it_was_refused(db, clock, client):
+    email = first_email("hb@example.com")
+    bounce("hb@example.com", "bounced", Message.objects.get())
+    page = client.post(unsubscribe_path(email), {"action": "resubscribe"}).content.decode()
+    assert "We cannot send to this address again" in page and "Welcome back" not in page
+    assert not Contact.objects.get().is_subscribed
+
+
+def test_unsubscribing_through_our_own_link_counts_in_the_steps_report(db, clock, client):
+    from drip_plugin.reports import step_report
+
+    email = first_email()
+    client.post(unsubscribe_path(email), data="List-Unsubscribe=One-Click",
+                content_type="application/x-www-form-urlencoded")
+    (welcome,) = step_report()
+    assert [step.unsubscribed for step in welcome.steps] == [1, 0]
+
+
 def bounce(recipient: str, event_type: str, message: Message | None = None, event_id: str | None = None):
     """An ESP's tracking event; each gets its own ESP event id unless `event_id` (a resent webhook)."""
     event = AnymailTrackingEvent(event_type=event_type, recipient=recipient, timestamp=None,

@@ -87,3 +87,33 @@ def test_journey_key_with_non_ascii_digits_does_not_crash(cart_flow, clock):
     track("order_completed", email="cat@example.com", properties={"order_id": "o²", "checkout_id": "²"})
     update_cart("²", lines=1)
     assert not Enrollment.objects.exists(), "the order for that checkout came first"
+
+
+def test_an_old_exit_event_delivered_late_does_not_end_a_newer_journey(cart_flow, clock):
+    update_cart("c1", lines=1)
+    track("order_completed", email="cat@example.com", occurred_at=clock_now() - dt.timedelta(days=7),
+          properties={"order_id": "o-old", "checkout_id": "c1"})
+    assert Enrollment.objects.get().state == "active"
+
+
+def test_a_cart_email_waiting_to_retry_does_not_go_once_the_order_ended_the_journey(cart_flow, clock, settings):
+    from drip_plugin.models import Message
+
+    update_cart("c1", lines=1)
+    clock.shift(dt.timedelta(hours=1))
+    tick()
+    (message,) = mail.outbox
+    Message.objects.update(status="retry_scheduled", send_after=clock_now() + dt.timedelta(minutes=5))
+    mail.outbox.clear()  # as if the ESP had answered 503
+    track("order_completed", email="cat@example.com", properties={"order_id": "o1", "checkout_id": "c1"})
+    clock.shift(dt.timedelta(minutes=5))
+    tick()
+    assert mail.outbox == []
+    assert Message.objects.get().status == "suppressed"
+    assert Message.objects.get().error == "the journey ended: exit event order_completed"
+
+
+def clock_now():
+    from django.utils import timezone
+
+    return timezone.now()

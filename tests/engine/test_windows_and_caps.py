@@ -107,3 +107,18 @@ def test_cap_per_sequence_with_skip_records_and_moves_on(flow, clock):
     clock.shift(dt.timedelta(days=8))
     tick()
     assert [m.subject for m in mail.outbox] == ["One", "Three"]
+
+
+def test_cap_does_not_count_a_message_that_was_refused(flow, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "FREQUENCY_CAP": {"count": 1, "days": 7}}
+    opted_out = flow("x_due", [{"subject": "X"}], name="X")
+    flow("y_due", [{"subject": "Y"}], name="Y")
+    contact = Contact.objects.create(email="cap@example.com")
+    contact.opted_out_of.add(opted_out)
+    track("x_due", email="cap@example.com")
+    tick()
+    assert Message.objects.get().status == "suppressed"
+    clock.shift(dt.timedelta(hours=1))
+    track("y_due", email="cap@example.com")
+    tick()
+    assert [m.subject for m in mail.outbox] == ["Y"]

@@ -56,6 +56,30 @@ def test_generic_mapping_custom_signal_and_a_broken_mapper_never_break_the_host(
     assert "tests.toyshop.drip.broken_mapper): mapper failed" in caplog.text
 
 
+def test_generic_mapping_a_mapper_returning_a_non_iterable_or_a_failing_generator_never_breaks_the_host(
+    db, caplog, django_capture_on_commit_callbacks
+):
+    from django.db.models.signals import post_save
+
+    from drip_plugin.integrations.signals import HostEvent, Mapping, receiver_for
+
+    def failing_generator(**kwargs):
+        yield HostEvent("wishlist_reminder", email="g@example.com")
+        raise AttributeError("a host bug in the second event")
+
+    for number, mapper in enumerate([lambda **kwargs: True, failing_generator]):
+        receiver = receiver_for(Mapping(mapper=mapper, signal=post_save, sender=ToyOrder), f"test mapping {number}")
+        post_save.connect(receiver, sender=ToyOrder, weak=False, dispatch_uid=f"test-mapping-{number}")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ToyOrder.objects.create(email="h@example.com", number="T-9", total=1)  # must not raise
+    finally:
+        for number in range(2):
+            post_save.disconnect(sender=ToyOrder, dispatch_uid=f"test-mapping-{number}")
+    assert "test mapping 0: the mapper returned <class 'bool'>, not HostEvents" in caplog.text
+    assert "test mapping 1: the mapper returned <class 'generator'>" in caplog.text
+
+
 def test_generic_mapping_misconfiguration_is_a_system_check_error(settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EVENT_MAPPINGS": [
         {"model": "toyshop.Nope", "mapper": "tests.toyshop.drip.order_event"},
