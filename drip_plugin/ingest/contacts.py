@@ -9,12 +9,19 @@ from ..exceptions import InvalidEvent
 from ..models import Contact
 
 
+MAX_EMAIL_LENGTH = Contact._meta.get_field("email").max_length
+
+
 def normalise_email(email: str) -> str:
-    cleaned = (email or "").strip().lower()
+    if not isinstance(email, str):
+        raise InvalidEvent(f"email must be a string, not {type(email).__name__}")
+    cleaned = email.strip().lower()
     try:
         validate_email(cleaned)
     except ValidationError:
         raise InvalidEvent(f"{email!r} is not a valid email address") from None
+    if len(cleaned) > MAX_EMAIL_LENGTH:
+        raise InvalidEvent(f"email addresses are at most {MAX_EMAIL_LENGTH} characters")
     return cleaned
 
 

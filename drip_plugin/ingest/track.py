@@ -1,12 +1,14 @@
 """The public `track()` API: record one event and start the journeys it triggers."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,37 +41,58 @@ def track(
     """
     if not isinstance(event_name, str) or not EVENT_NAME.match(event_name):
         raise InvalidEvent(f"event name {event_name!r} must be snake_case letters, digits and _")
-    if properties is not None and not isinstance(properties, dict):
-        raise InvalidEvent("properties must be a dict")
-    validate_properties(event_name, properties or {})
+    properties = plain_properties(properties)
+    validate_properties(event_name, properties)
+    if occurred_at is not None and not isinstance(occurred_at, datetime):
+        raise InvalidEvent(f"occurred_at must be a datetime, not {type(occurred_at).__name__}")
     if occurred_at is not None and timezone.is_naive(occurred_at):
         raise InvalidEvent("occurred_at must be timezone-aware")
-    if idempotency_key is not None and (not idempotency_key or len(idempotency_key) > 255):
-        raise InvalidEvent("idempotency_key must be 1 to 255 characters")
+    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not 0 < len(idempotency_key) <= 255):
+        raise InvalidEvent("idempotency_key must be a string of 1 to 255 characters")
     key = idempotency_key or uuid.uuid4().hex
 
     existing = Event.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    try:
-        with transaction.atomic():
-            contact = resolve_contact(email=email, user=user)
-            event = Event.objects.create(
-                name=event_name,
-                contact=contact,
-                properties=properties or {},
-                occurred_at=occurred_at or timezone.now(),
-                idempotency_key=key,
-            )
-            event_tracked.send(sender=Event, event=event)
-            from ..engine import enroll_for_event
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                contact = resolve_contact(email=email, user=user)
+                event = Event.objects.create(
+                    name=event_name,
+                    contact=contact,
+                    properties=properties,
+                    occurred_at=occurred_at or timezone.now(),
+                    idempotency_key=key,
+                )
+                event_tracked.send(sender=Event, event=event)
+                from ..engine import enroll_for_event
 
-            enroll_for_event(event)
-    except IntegrityError:
-        # A concurrent delivery of the same event won the race.
-        existing = Event.objects.filter(idempotency_key=key).first()
-        if existing is None:
-            raise
-        return existing
+                enroll_for_event(event)
+            break
+        except IntegrityError:
+            existing = Event.objects.filter(idempotency_key=key).first()
+            if existing is not None:  # a concurrent delivery of the same event won the race
+                return existing
+            if attempt == 2:
+                raise
+            # Another worker created this new contact meanwhile: it exists now.
+            logger.info("contact for %s created concurrently; tracking %s again", email or user, event_name)
     logger.info("tracked %s for contact %s (event %s)", event_name, contact.pk, event.pk)
     return event
+
+
+def plain_properties(properties: Any) -> dict[str, Any]:
+    """Properties as the JSON they are stored as: Decimals and dates (what a
+    Django host has) become strings; what JSON cannot hold is refused."""
+    if properties is None:
+        return {}
+    if not isinstance(properties, dict):
+        raise InvalidEvent("properties must be a dict")
+    try:
+        text = json.dumps(properties, cls=DjangoJSONEncoder, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidEvent(f"properties must be JSON data: {exc}") from None
+    if "\\u0000" in text:  # PostgreSQL's jsonb refuses NUL characters
+        raise InvalidEvent("properties must not contain NUL characters")
+    return json.loads(text)

@@ -16,6 +16,48 @@ def test_bad_input_invalid_email_raises_and_writes_nothing(db, make_sequence, em
     assert not Contact.objects.exists() and not Event.objects.exists() and not Enrollment.objects.exists()
 
 
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"email": 12345}, "email must be a string"),
+    ({"email": "a" * 250 + "@example.com"}, "at most 254 characters"),
+    ({"occurred_at": "2026-03-02T09:00:00Z"}, "occurred_at must be a datetime"),
+    ({"idempotency_key": 42}, "idempotency_key must be a string"),
+    ({"properties": {"price": float("nan")}}, "properties must be JSON data"),
+    ({"properties": {"note": object()}}, "properties must be JSON data"),
+    ({"properties": {"note": "a\x00b"}}, "NUL characters"),
+])
+def test_bad_input_of_the_wrong_type_raises_invalid_event_and_writes_nothing(db, make_sequence, kwargs, error):
+    make_sequence()
+    with pytest.raises(InvalidEvent, match=error):
+        track("signed_up", **{"email": "a@example.com", **kwargs})
+    assert not Contact.objects.exists() and not Event.objects.exists() and not Enrollment.objects.exists()
+
+
+def test_decimal_and_date_properties_from_a_django_host_are_stored_as_strings(db):
+    import datetime as dt
+    from decimal import Decimal
+
+    event = track("product_viewed", email="a@example.com", properties={
+        "product_id": 42, "price": Decimal("9.90"), "seen": dt.date(2026, 3, 2)})
+    event.refresh_from_db()
+    assert event.properties == {"product_id": 42, "price": "9.90", "seen": "2026-03-02"}
+
+
+def test_two_first_events_of_a_new_contact_at_once_both_recorded(db, monkeypatch):
+    # Another worker creates the same new contact between our lookup and our insert: our
+    # insert fails on the address and track() tries once more. (Here the other row goes with
+    # our rolled-back attempt; in production it is committed, and the retry finds it.)
+    create = Contact.objects.create
+
+    def racing_create(**kwargs):
+        monkeypatch.setattr(Contact.objects, "create", create)
+        create(email=kwargs["email"])  # the other worker's row
+        return create(**kwargs)  # ours: IntegrityError on the address
+
+    monkeypatch.setattr(Contact.objects, "create", racing_create)
+    event = track("viewed", email="new@example.com", idempotency_key="k-2")
+    assert Contact.objects.get().email == "new@example.com" and Event.objects.get() == event
+
+
 def test_bad_input_unknown_contact_raises_value_error(db):
     with pytest.raises(ValueError, match="needs an email or a user"):
         track("signed_up")
