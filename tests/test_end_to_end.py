@@ -65,3 +65,16 @@ def test_template_error_fails_one_message_not_the_batch(make_sequence, clock):
     assert failed.status == "failed"
     assert "template" in failed.error
     assert [m.subject for m in mail.outbox] == ["Fine"]
+
+
+def test_signup_never_breaks_when_tracking_it_fails(db, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    import drip_plugin
+
+    def database_trouble(*args, **kwargs):
+        raise RuntimeError("drip's tables are locked")
+
+    monkeypatch.setattr(drip_plugin, "track", database_trouble)
+    with django_capture_on_commit_callbacks(execute=True):
+        user = get_user_model().objects.create_user("bea", email="bea@example.com", password="x")  # must not raise
+    assert user.pk and not Event.objects.exists()
+    assert f"signup of user {user.pk} not tracked" in caplog.text

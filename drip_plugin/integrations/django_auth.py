@@ -32,6 +32,8 @@ def on_user_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
             track(event_name, user=instance, idempotency_key=signup_idempotency_key(instance, event_name))
         except InvalidEvent as exc:
             logger.warning("signup of user %s not tracked: %s", instance.pk, exc)
+        except Exception:  # noqa: BLE001 - runs in the host's signup request: never break it
+            logger.exception("signup of user %s not tracked", instance.pk)
 
     # After commit: the signup form's transaction may still roll back.
     transaction.on_commit(emit)
