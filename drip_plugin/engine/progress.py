@@ -134,7 +134,8 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
             if target is None:
                 _end(enrollment, EnrollmentState.COMPLETED, "branch condition false", now)
                 return None
-            _move_to(enrollment, target, now, facts, zone)
+            # Timed from when the branch was due, as the true path is: a late tick shifts neither.
+            _move_to(enrollment, target, enrollment.due_at or now, facts, zone)
             return None
     elif step.kind == StepKind.UPDATE:
         # Rare, so one query each is fine; F() would not reach inside JSON portably.

@@ -8,9 +8,12 @@ from typing import Any
 
 from ..conf import drip_settings
 from ..models.sequences import Step, Timing
+from ..dates.occurrences import in_year
 from .conditions import Facts, _moment, resolve
 
 DEFAULT_DATE_TIME = dt.time(9, 0)
+# Dates that recur every year: an offset from one counts from its next anniversary.
+YEARLY_FIELDS = {"contact.birthday"}
 
 
 def contact_zone(time_zone: str | None) -> zoneinfo.ZoneInfo:
@@ -52,7 +55,15 @@ def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.Zo
             base = base.astimezone(zone).date()
         if not isinstance(base, dt.date):
             return None
-        return _at_local(base + dt.timedelta(days=step.offset_days), step.at_time or DEFAULT_DATE_TIME, zone)
+        at = step.at_time or DEFAULT_DATE_TIME
+        if step.date_field.strip() in YEARLY_FIELDS:
+            # A birthday is due on its next anniversary, not in the year of birth.
+            start = anchor.astimezone(zone).date()
+            for year in range(start.year, start.year + 2):
+                due = _at_local(in_year(base, year) + dt.timedelta(days=step.offset_days), at, zone)
+                if due >= anchor:
+                    return due
+        return _at_local(base + dt.timedelta(days=step.offset_days), at, zone)
     return after_wait
 
 
@@ -71,12 +82,14 @@ def next_window_opening(moment: dt.datetime, windows: Iterable, zone: zoneinfo.Z
         return moment
     local = moment.astimezone(zone)
     best: dt.datetime | None = None
-    for days_ahead in range(8):
+    for days_ahead in range(-1, 8):  # from yesterday: its overnight window may still be open
         day = local.date() + dt.timedelta(days=days_ahead)
         for weekdays, start, end in spans:
             if day.weekday() not in weekdays:
                 continue
-            opens, closes = _at_local(day, start, zone), _at_local(day, end, zone)
+            # An end at or before the start (18:00–00:00, 22:00–02:00) closes the next day.
+            opens = _at_local(day, start, zone)
+            closes = _at_local(day + dt.timedelta(days=1) if end <= start else day, end, zone)
             if opens <= moment < closes:
                 return moment
             if opens > moment and (best is None or opens < best):

@@ -92,3 +92,12 @@ def test_branch_on_opening_the_previous_email_within_the_step(flow, clock):
     assert ("reader@example.com", "Glad you read it") in sent
     assert ("skimmer@example.com", "Did you see our welcome?") in sent
     assert len(sent) == 4
+
+
+def test_branch_false_path_is_timed_from_when_the_branch_was_due_not_from_a_late_tick(review_flow, clock):
+    track("order_completed", email="late@example.com", properties={"order_id": "1"})
+    tick()
+    branch_due = Enrollment.objects.get().due_at
+    clock.shift(dt.timedelta(days=7, hours=3))  # the tick runs 3 hours late
+    tick()
+    assert Enrollment.objects.get().due_at == branch_due + dt.timedelta(days=21)

@@ -122,3 +122,35 @@ def test_cap_does_not_count_a_message_that_was_refused(flow, clock, settings):
     track("y_due", email="cap@example.com")
     tick()
     assert [m.subject for m in mail.outbox] == ["Y"]
+
+
+def test_window_ending_at_midnight_is_open_until_midnight(flow, clock):
+    flow("signed_up", [{"subject": "Evening"}], send_windows=[window("0123456", "18:00", "00:00")])
+    clock.move_to(dt.datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    track("signed_up", email="night@example.com")
+    tick()
+    assert mail.outbox == []
+    clock.move_to(dt.datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
+    tick()
+    assert sent_at() == [dt.datetime(2026, 3, 2, 18, 0, tzinfo=UTC)]
+
+
+def test_overnight_window_is_still_open_after_midnight(flow, clock):
+    flow("signed_up", [{"subject": "Late"}], send_windows=[window("0", "22:00", "02:00")])  # opens Monday
+    clock.move_to(dt.datetime(2026, 3, 3, 1, 0, tzinfo=UTC))  # Tuesday 01:00: Monday's window
+    track("signed_up", email="owl@example.com")
+    tick()
+    assert sent_at() == [dt.datetime(2026, 3, 3, 1, 0, tzinfo=UTC)]
+
+
+def test_birthday_offset_counts_from_the_next_birthday_not_the_year_of_birth(flow, clock):
+    flow("signed_up", [{"subject": "Your birthday is coming", "timing": "date_offset",
+                        "date_field": "contact.birthday", "offset_days": -3}])
+    clock.move_to(dt.datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    Contact.objects.create(email="bday@example.com", birthday=dt.date(1990, 6, 10))
+    track("signed_up", email="bday@example.com")
+    tick()
+    assert mail.outbox == []
+    from drip_plugin.models import Enrollment
+
+    assert Enrollment.objects.get().due_at == dt.datetime(2026, 6, 7, 9, 0, tzinfo=UTC)
