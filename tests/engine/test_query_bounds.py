@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,10 +26,22 @@ def _queue(sequence, count: int, *, due: bool, prefix: str):
     )
 
 
+# The sender's hand-over rounds: one mark and one outcome write per round, in a
+# transaction (a savepoint inside the test's), and how many rounds 3 sends take
+# depends on when the sending threads report. Not what this test is about.
+HAND_OVER_WRITE = re.compile(r'UPDATE "drip_plugin_message" SET .* AND "claim" = |(RELEASE )?SAVEPOINT ', re.DOTALL)
+
+
 def _count(fn) -> int:
     with CaptureQueriesContext(connection) as queries:
         fn()
     return len(queries)
+
+
+def _count_without_hand_over_rounds(fn):
+    with CaptureQueriesContext(connection) as queries:
+        result = fn()
+    return sum(1 for query in queries if not HAND_OVER_WRITE.search(query["sql"])), result
 
 
 def _full_featured(flow):
@@ -37,17 +50,16 @@ def _full_featured(flow):
                 send_windows=[window("0123456", "00:00", "23:59")], cap_count=5, cap_days=7)
 
 
-def test_tick_query_count_does_not_grow_with_idle_contacts(flow, clock, django_assert_max_num_queries):
+def test_tick_query_count_does_not_grow_with_idle_contacts(flow, clock):
     sequence = _full_featured(flow)
     _queue(sequence, 3, due=True, prefix="due-a")
     _queue(sequence, 10, due=False, prefix="idle-a")
-    small = _count(tick)
+    small, _ = _count_without_hand_over_rounds(tick)
     Enrollment.objects.all().delete()
     _queue(sequence, 3, due=True, prefix="due-b")
     _queue(sequence, 400, due=False, prefix="idle-b")
-    with django_assert_max_num_queries(small):
-        result = tick()
-    assert result.sent == 3
+    large, result = _count_without_hand_over_rounds(tick)
+    assert large <= small and result.sent == 3
 
 
 def test_advancing_a_batch_takes_the_same_queries_for_5_or_60_due(flow, clock):
