@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
-from .delivery.suppression import resubscribe, suppress, unsubscribe
+from .delivery.suppression import ERASED, resubscribe, suppress, unsubscribe
 from .ingest.contacts import resolve_contact
-from .models import Consent, Contact, Message, MessageEvent
+from .models import Consent, Contact, Message, MessageEvent, SaleorWebhookDelivery
 
 logger = logging.getLogger("drip_plugin.gdpr")
 
@@ -33,10 +35,11 @@ def record_consent(*, email: str | None = None, user=None, source: str, wording_
 
 def export_contact(contact: Contact) -> dict[str, Any]:
     """All personal data drip_plugin holds about `contact`, as plain JSON-able data."""
-    fields = ["email", "first_name", "last_name", "locale", "time_zone", "attributes", "is_subscribed",
-              "unsubscribed_at", "created_at"]
+    fields = ["email", "first_name", "last_name", "locale", "time_zone", "attributes", "birthday",
+              "last_order_at", "is_subscribed", "unsubscribed_at", "created_at", "user_id"]
     return {
         "contact": {name: getattr(contact, name) for name in fields},
+        "opted_out_of": list(contact.opted_out_of.order_by("name").values_list("name", flat=True)),
         "consents": list(contact.consents.order_by("recorded_at", "pk").values(
             "granted", "source", "wording_version", "recorded_at")),
         "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
@@ -44,8 +47,10 @@ def export_contact(contact: Contact) -> dict[str, Any]:
             "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),
         "messages": list(Message.objects.filter(enrollment__contact=contact).order_by("created_at").values(
             "subject", "to_email", "status", "created_at", "sent_at")),
-        "message_events": list(MessageEvent.objects.filter(message__enrollment__contact=contact).values(
-            "event_type", "occurred_at", "url")),
+        # Also the ESP's events about the address that match no message (e.g. a bounce of a test send).
+        "message_events": list(MessageEvent.objects.filter(
+            Q(message__enrollment__contact=contact) | Q(recipient=contact.email)
+        ).order_by("occurred_at", "pk").values("event_type", "occurred_at", "recipient", "description", "url")),
     }
 
 
@@ -53,8 +58,11 @@ def erase_contact(contact: Contact) -> None:
     """Delete the contact and everything about it, keeping only a salted hash
     of the address in the suppression list (so it is never mailed again)."""
     with transaction.atomic():
-        suppress(contact.email, "erased")
+        suppress(contact.email, ERASED)
         MessageEvent.objects.filter(recipient=contact.email).delete()
+        # Saleor webhooks kept after processing carry the address (and more) in their payload.
+        SaleorWebhookDelivery.objects.annotate(text=Cast("payload", TextField())).filter(
+            text__icontains=contact.email).delete()
         contact.delete()  # cascades to events, enrollments, messages
     logger.info("erased a contact on request")
 

@@ -50,6 +50,12 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args, **kwargs) -> None:
+        # Stored as ingest stores it, whoever saves (the admin, a host's code):
+        # suppression, ESP events and the GDPR commands all look addresses up lower-cased.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -197,3 +197,39 @@ def test_erase_then_reimport_stays_suppressed(db, clock):
     clock.shift(dt.timedelta(days=2))
     tick()
     assert len(mail.outbox) == 1, "nothing more went to the erased address"
+
+
+def test_a_contact_saved_with_a_mixed_case_email_is_found_by_esp_unsubscribes_and_gdpr_commands(db, clock):
+    contact = Contact.objects.create(email=" Ada@Example.com ")  # as typed into the admin
+    assert contact.email == "ada@example.com"
+    bounce("Ada@Example.com", "unsubscribed")
+    assert not Contact.objects.get().is_subscribed
+    out = io.StringIO()
+    call_command("drip_export_contact", "ADA@example.com", stdout=out)
+    assert json.loads(out.getvalue())["contact"]["email"] == "ada@example.com"
+
+
+def test_export_has_every_field_and_esp_events_without_a_message_and_erase_removes_them_and_saleor_payloads(
+        db, clock):
+    from django.utils import timezone
+
+    from drip_plugin.gdpr import erase_contact, export_contact
+    from drip_plugin.models import SaleorInstallation, SaleorWebhookDelivery
+
+    first_email("gdpr@example.com")
+    contact = Contact.objects.get()
+    Contact.objects.filter(pk=contact.pk).update(birthday=dt.date(1990, 6, 10))
+    contact.opted_out_of.add(Message.objects.get().enrollment.sequence)
+    bounce("gdpr@example.com", "deferred")  # an ESP event matching no message
+    exported = export_contact(Contact.objects.get())
+    assert exported["contact"]["birthday"] == dt.date(1990, 6, 10) and exported["opted_out_of"] == ["Welcome"]
+    assert [e["event_type"] for e in exported["message_events"]] == ["deferred"]
+
+    saleor = SaleorInstallation.objects.create(saleor_api_url="https://s.test/graphql/", auth_token="t",
+                                               jwks_fetched_at=timezone.now())
+    for email in ("GDPR@example.com", "other@example.com"):
+        SaleorWebhookDelivery.objects.create(installation=saleor, event_type="CHECKOUT_UPDATED", body_sha256=email,
+                                             payload={"checkout": {"email": email}}, processed_at=timezone.now())
+    erase_contact(Contact.objects.get())
+    assert not MessageEvent.objects.exists()
+    assert [d.payload["checkout"]["email"] for d in SaleorWebhookDelivery.objects.all()] == ["other@example.com"]
