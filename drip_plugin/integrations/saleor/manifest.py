@@ -32,6 +32,7 @@ WEBHOOK_EVENTS = {
     "ORDER_CANCELLED": ("OrderCancelled", _ORDER),
     "CUSTOMER_CREATED": ("CustomerCreated", _CUSTOMER),
 }
+EVENT_OF_TYPENAME = {type_name: event for event, (type_name, _) in WEBHOOK_EVENTS.items()}
 
 
 def subscription_query(event: str) -> str:

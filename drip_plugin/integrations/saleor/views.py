@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ...conf import drip_settings
 from ...models import SaleorInstallation
 from .client import SaleorUnavailable, app_id, fetch_jwks
-from .manifest import WEBHOOK_EVENTS, build_manifest
+from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
 from .processing import record_delivery
 from .signatures import KeysCoolingDown, SignatureError, verify
 
@@ -93,13 +93,16 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
         return _refuse(503, str(exc), request)
     except SignatureError as exc:
         return _refuse(401, str(exc), request)
-    event_type = request.headers.get("Saleor-Event", "").upper()
     try:
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("the payload is not a JSON object")
     except ValueError as exc:
         return _refuse(400, f"malformed JSON: {exc}", request)
+    # Without the (unsigned) header, the signed __typename says which event it is.
+    typename = payload.get("__typename")
+    event_type = (request.headers.get("Saleor-Event", "").upper()
+                  or (EVENT_OF_TYPENAME.get(typename, "") if isinstance(typename, str) else ""))
     if event_type not in WEBHOOK_EVENTS:
         logger.info("Saleor event %r ignored: drip does not subscribe to it", event_type)
         return JsonResponse({"ignored": event_type})

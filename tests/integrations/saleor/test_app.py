@@ -220,3 +220,12 @@ def test_webhook_signed_by_newer_pyjwt_with_crit_is_accepted_too(installed_saleo
     assert "crit" not in jwt.get_unverified_header(installed_saleor.sign(body))
     response = installed_saleor.deliver(client, "CHECKOUT_UPDATED", body, signature=installed_saleor.sign_with_crit(body))
     assert response.status_code == 200 and SaleorWebhookDelivery.objects.count() == 1
+
+
+def test_webhook_without_a_saleor_event_header_is_known_by_its_signed_typename(installed_saleor, client):
+    body = json.dumps(checkout_payload("Q2hlY2tvdXQ6OA==", "hdr@example.com")).encode()
+    response = installed_saleor.deliver(client, "", body)  # no Saleor-Event header value
+    assert response.status_code == 200 and "accepted" in response.json()
+    assert SaleorWebhookDelivery.objects.get().event_type == "CHECKOUT_UPDATED"
+    odd = json.dumps({**checkout_payload("Q2hlY2tvdXQ6OQ==", "hdr@example.com"), "__typename": ["x"]}).encode()
+    assert installed_saleor.deliver(client, "", odd).json() == {"ignored": ""}
