@@ -157,3 +157,14 @@ def activity_names(conditions: Iterable) -> set[str]:
         elif block.block_type == "any_of":
             names |= activity_names(block.value["conditions"])
     return names
+
+
+def lookback_days(conditions: Iterable) -> int:
+    """The most days any "in the last N days" activity condition looks back."""
+    days = 0
+    for block in conditions:
+        if block.block_type == "activity" and block.value.get("since") == "days":
+            days = max(days, int(block.value.get("days") or 0))
+        elif block.block_type == "any_of":
+            days = max(days, lookback_days(block.value["conditions"]))
+    return days

@@ -29,10 +29,16 @@ def _trigger_matches(sequence: Sequence, event: Event) -> tuple[bool, str]:
     names = activity_names(sequence.trigger_filters)
     index = ActivityIndex([event.contact_id], names, None)
 
+    key = journey_key(sequence, event.properties)
+
+    def about_this_object(properties: dict) -> bool:
+        return not sequence.journey_per or str(properties.get(sequence.journey_per, "")) == key
+
     def happened(name, since, same_object):
         return any(
             n == name and (since is None or at >= since) and not (n == event.name and at == event.occurred_at)
-            for n, at, _ in index.events[event.contact_id]
+            and (not same_object or about_this_object(properties))
+            for n, at, properties in index.events[event.contact_id]
         )
 
     facts = Facts(contact=contact_facts(event.contact), event=event.properties, now=event.occurred_at,

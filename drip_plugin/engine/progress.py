@@ -18,7 +18,7 @@ from ..models import Enrollment, Message, Step
 from ..models.enrollments import EnrollmentState
 from ..models.sequences import CapAction, StepKind, Timing
 from .caps import CapLedger, global_cap
-from .conditions import activity_names, evaluate
+from .conditions import activity_names, evaluate, lookback_days
 from .facts import ActivityIndex, enrollment_facts
 from .timing import contact_zone, next_window_opening, step_due_at
 from .variants import choose_variant
@@ -52,11 +52,14 @@ class Batch:
         for step in Step.objects.filter(sequence_id__in={e.sequence_id for e in due}).order_by("sort_order", "pk"):
             steps[step.sequence_id].append(step)
         names: set[str] = set()
+        lookback = 0
         for enrollment in due:
-            names |= activity_names(enrollment.sequence.flow_filters)
-            if enrollment.current_step is not None:
-                names |= activity_names(enrollment.current_step.condition)
-        earliest = min(e.enrolled_at for e in due)
+            conditions = [*enrollment.sequence.flow_filters,
+                          *(enrollment.current_step.condition if enrollment.current_step else [])]
+            names |= activity_names(conditions)
+            lookback = max(lookback, lookback_days(conditions))
+        # Activity since the earliest journey began, or further back for "in the last N days".
+        earliest = min([e.enrolled_at for e in due] + [now - dt.timedelta(days=lookback)])
         capped = [e.contact_id for e in due if not e.sequence.transactional]
         longest = max([global_cap()[1] if global_cap() else 0] + [e.sequence.cap_days or 0 for e in due])
         return cls(

@@ -62,3 +62,24 @@ def test_operators_on_plain_facts():
     assert not compare(resolve("contact.seen", facts), "within_last_days", "2", now)
     assert compare(resolve("contact.city", facts), "is_not_set", "", now)
     assert compare("fr", "in", "en, fr", now)
+
+
+def test_trigger_filter_about_the_same_object_ignores_orders_of_other_carts(flow, clock):
+    flow("checkout_updated", [{"subject": "Your cart"}], journey_per="checkout_id",
+         trigger_filters=[activity("order_completed", happened="has_not", since="days", days=30, same_object=True)])
+    track("order_completed", email="s@example.com", properties={"order_id": "o1", "checkout_id": "OLD"})
+    clock.shift(dt.timedelta(hours=1))
+    track("checkout_updated", email="s@example.com", properties={"checkout_id": "NEW"})
+    track("checkout_updated", email="s@example.com", properties={"checkout_id": "OLD"})
+    assert list(Enrollment.objects.values_list("object_key", flat=True)) == ["NEW"]
+
+
+def test_flow_filter_in_the_last_days_sees_activity_from_before_the_journey(flow, clock):
+    flow("signed_up", [{"subject": "Welcome, recent buyer", "delay_amount": 1, "delay_unit": "days"}],
+         flow_filters=[activity("order_completed", since="days", days=30)])
+    track("order_completed", email="r@example.com", properties={"order_id": "1"})
+    clock.shift(dt.timedelta(days=10))
+    track("signed_up", email="r@example.com")
+    clock.shift(dt.timedelta(days=1))
+    tick()
+    assert [m.subject for m in mail.outbox] == ["Welcome, recent buyer"]
