@@ -163,12 +163,16 @@ def _save(due: list[Enrollment], previous_due: dict[int, dt.datetime]) -> None:
         fixed_delay = step is not None and step.timing == Timing.DELAY and e.state not in ENDED
         shift = e.due_at - previous_due[e.pk] if fixed_delay and e.due_at is not None else None
         due_key = ("shift", shift) if shift is not None and shift == step.delay else ("set", e.due_at)
-        key = (e.state, e.current_step_id, e.exit_reason, e.ended_at, e.last_step_at, due_key)
+        # A journey that completes ends when its last step was due: each its own
+        # time, but one UPDATE for all of them (SET sees the row's old due_at).
+        ended_key = ("due",) if e.ended_at is not None and e.ended_at == previous_due[e.pk] else ("set", e.ended_at)
+        key = (e.state, e.current_step_id, e.exit_reason, ended_key, e.last_step_at, due_key)
         groups[key].append(e.pk)
-    for (state, step_id, reason, ended_at, last_step_at, (mode, value)), ids in groups.items():
+    for (state, step_id, reason, ended_key, last_step_at, (mode, value)), ids in groups.items():
         due_at = F("due_at") + value if mode == "shift" else value
         Enrollment.objects.filter(pk__in=ids).update(
-            state=state, current_step_id=step_id, exit_reason=reason, ended_at=ended_at,
+            state=state, current_step_id=step_id, exit_reason=reason,
+            ended_at=F("due_at") if ended_key == ("due",) else ended_key[1],
             last_step_at=last_step_at, due_at=due_at,
         )
 

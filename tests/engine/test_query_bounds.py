@@ -75,3 +75,27 @@ def test_advancing_a_batch_takes_the_same_queries_for_5_or_60_due(flow, clock):
     per_insert = connection.ops.bulk_batch_size(fields, [None] * 60)
     assert many - few == math.ceil(60 / per_insert) - math.ceil(5 / per_insert)
     assert Enrollment.objects.filter(current_step__sort_order=1).count() == 60
+
+
+def test_completing_journeys_due_at_different_times_take_the_same_queries_for_5_or_60(flow, clock):
+    sequence = flow("signed_up", [{"subject": "Only"}])
+    step = sequence.steps.get()
+
+    def queue(count: int, prefix: str):
+        contacts = Contact.objects.bulk_create(Contact(email=f"{prefix}{i}@example.com") for i in range(count))
+        Enrollment.objects.bulk_create(
+            Enrollment(contact=c, sequence=sequence, current_step=step, enrolled_at=timezone.now(),
+                       due_at=timezone.now() - dt.timedelta(minutes=i)) for i, c in enumerate(contacts))
+
+    queue(5, "five")
+    few = _count(lambda: advance_due_enrollments(timezone.now(), 500))
+    Enrollment.objects.all().delete()
+    queue(60, "sixty")
+    many = _count(lambda: advance_due_enrollments(timezone.now(), 500))
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    per_insert = connection.ops.bulk_batch_size(fields, [None] * 60)
+    assert many - few == math.ceil(60 / per_insert) - math.ceil(5 / per_insert)
+    ended = Enrollment.objects.order_by("due_at", "ended_at")
+    assert all(e.state == "completed" and e.due_at is None for e in ended)
+    assert sorted(e.ended_at for e in ended) == sorted(timezone.now() - dt.timedelta(minutes=i) for i in range(60)), \
+        "each ends when its step was due"
