@@ -58,18 +58,19 @@ def spec_for(contact: Contact, kind: str, rule: DateRule | None) -> Spec | None:
     return None  # win-back rows are scheduled by orders, never recomputed
 
 
-def schedule(row: ContactDate, spec: Spec | None, contact: Contact, now: datetime) -> None:
+def schedule(row: ContactDate, spec: Spec | None, contact: Contact, now: datetime,
+             not_before: datetime | None = None) -> None:
     """Point `row` at its next emit (due_at None when none is left).
 
-    Emits of an earlier local day are skipped (a birthday entered a day late is
-    not wished), emits of today still go out, and nothing at or before
-    `row.last_due_at` is emitted again.
+    Emits before `not_before` are skipped — by default those of an earlier
+    local day (a birthday entered a day late is not wished) —, emits of today
+    still go out, and nothing at or before `row.last_due_at` is emitted again.
     """
     due = None
     if spec is not None:
         zone = contact_zone(contact)
         dues = date_dues(spec.source, spec.offsets, yearly=spec.yearly, zone=zone, around=now.astimezone(zone).date())
-        due = pick_next(dues, now=now, not_before=start_of_day(now, zone), after=row.last_due_at)
+        due = pick_next(dues, now=now, not_before=not_before or start_of_day(now, zone), after=row.last_due_at)
     row.occurrence, row.offset, row.due_at = (due.occurrence, due.offset, due.at) if due else (None, 0, None)
 
 

@@ -43,14 +43,16 @@ def _renews_at(raw, event: Event) -> datetime | None:
     return value
 
 
-def schedule_reminder(subscription: Subscription, *, now: datetime, after: datetime | None) -> None:
-    """Point next_reminder_at at the next RENEWAL_REMINDER_DAYS reminder before renews_at."""
+def schedule_reminder(subscription: Subscription, *, now: datetime, after: datetime | None,
+                      not_before: datetime | None = None) -> None:
+    """Point next_reminder_at at the next RENEWAL_REMINDER_DAYS reminder before
+    renews_at (none before `not_before`, by default today's start)."""
     due = None
     if subscription.renews_at is not None and subscription.status != CANCELLED:
         renews_at = subscription.renews_at
         dues = [Due(renews_at - timedelta(days=d), renews_at.date(), -d) for d in drip_settings.RENEWAL_REMINDER_DAYS]
         zone = contact_zone(subscription.contact)
-        due = pick_next(dues, now=now, not_before=start_of_day(now, zone), after=after)
+        due = pick_next(dues, now=now, not_before=not_before or start_of_day(now, zone), after=after)
     subscription.next_reminder_at = due.at if due else None
     subscription.next_reminder_days = -due.offset if due else None
 

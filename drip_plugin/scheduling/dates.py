@@ -12,11 +12,12 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from ..dates.contacts import advance, describe, idempotency_key
+from ..dates.contacts import advance, describe, idempotency_key, schedule, spec_for
 from ..dates.subscriptions import RENEWAL_EVENT, reminder_key, reminder_properties, schedule_reminder
 from ..exceptions import InvalidEvent
 from ..ingest import track
 from ..models import Contact, ContactDate, Subscription
+from ..models.dates import DateKind
 
 logger = logging.getLogger("drip_plugin.scheduling")
 
@@ -37,10 +38,16 @@ def _emit(name: str, contact: Contact, properties: dict, key: str, at: datetime)
 
 
 def emit_contact_dates(now: datetime, limit: int) -> int:
-    """Birthdays, date rules and win-backs due at `now`; returns how many."""
+    """Birthdays, date rules and win-backs due at `now`; returns how many rows were handled."""
     with transaction.atomic():
         rows = _claim(ContactDate.objects.select_related("contact", "rule"), "due_at", now, limit)
         for row in rows:
+            if row.kind != DateKind.WINBACK:  # win-backs are scheduled by orders, not by a date
+                # Picked again now: when the tick was down and several emits came
+                # due since this one, only the latest goes out.
+                schedule(row, spec_for(row.contact, row.kind, row.rule), row.contact, now, not_before=row.due_at)
+                if row.due_at is None or row.due_at > now:
+                    continue
             name, properties = describe(row)
             _emit(name, row.contact, properties, idempotency_key(row), row.due_at)
             advance(row, now)
@@ -53,7 +60,11 @@ def emit_renewal_reminders(now: datetime, limit: int) -> int:
     with transaction.atomic():
         subscriptions = _claim(Subscription.objects.select_related("contact"), "next_reminder_at", now, limit)
         for subscription in subscriptions:
+            schedule_reminder(subscription, now=now, after=None,  # picked again now, as above
+                              not_before=subscription.next_reminder_at)
             emitted_at = subscription.next_reminder_at
+            if emitted_at is None or emitted_at > now:
+                continue
             _emit(
                 RENEWAL_EVENT,
                 subscription.contact,

@@ -100,3 +100,12 @@ def test_date_rule_days_are_validated_with_a_clear_message(days):
     with pytest.raises(ValidationError) as excinfo:
         rule.full_clean()
     assert "days" in excinfo.value.message_dict
+
+
+def test_after_the_tick_was_down_only_the_latest_of_several_overdue_reminders_is_emitted(db, clock):
+    DateRule.objects.create(name="R", event_name="renewal_reminder", source="renewal_date", days="7, 1")
+    Contact.objects.create(email="a@example.com", attributes={"renewal_date": "2026-03-20"})
+    clock.move_to(dt.datetime(2026, 3, 19, 10, 0, tzinfo=UTC))  # both the 7-day and the 1-day reminder are due
+    tick()
+    tick()
+    assert list(Event.objects.filter(name="renewal_reminder").values_list("properties__days_offset", flat=True)) == [-1]

@@ -125,3 +125,13 @@ def test_subscription_renews_at_as_a_date_is_midnight_in_the_contacts_time_zone(
     track("subscription_started", email="sam@example.com",
           properties={"subscription_id": "s", "subscription": {"renews_at": "2026-04-01"}})
     assert Subscription.objects.get().renews_at == dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+
+
+def test_after_the_tick_was_down_only_the_latest_renewal_reminder_is_emitted(reminder_sequence, clock, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "RENEWAL_REMINDER_DAYS": [7, 1]}
+    renews_at = timezone.now() + 14 * DAY
+    subscription_event("subscription_started", renews_at.isoformat())
+    clock.shift(13 * DAY + dt.timedelta(hours=1))  # the tick was down since day 0
+    tick()
+    tick()
+    assert [m.subject for m in mail.outbox] == ["Pro renews in 1 days"]
