@@ -53,8 +53,8 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
     previous = enrollment.trigger_event
     if previous is not None and event.occurred_at < previous.occurred_at:
         return  # an older update arriving late (webhooks are unordered) changes nothing
-    enrollment.trigger_event = event
-    fields = ["trigger_event"]
+    journey = Enrollment.objects.filter(pk=enrollment.pk)
+    journey.update(trigger_event=event)
     first = sequence.steps.order_by("sort_order", "pk").first()
     window = dt.timedelta(minutes=sequence.debounce_minutes)
     if (
@@ -67,9 +67,10 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
         facts = Facts(contact=contact_facts(enrollment.contact), event=event.properties, now=event.occurred_at)
         due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact.time_zone))
         if due is not None:
-            enrollment.due_at = due
-            fields.append("due_at")
-    enrollment.save(update_fields=fields)
+            # Only if it is still waiting for its first step: a tick may have
+            # taken that step since this row was read, and timed the next one.
+            journey.filter(state=EnrollmentState.ACTIVE, current_step=first, last_step_at__isnull=True).update(
+                due_at=due)
 
 
 def _already_ended(sequence: Sequence, event: Event, key: str) -> bool:

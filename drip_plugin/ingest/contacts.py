@@ -30,6 +30,8 @@ def resolve_contact(*, email: str | None, user=None) -> Contact:
 
     Raises InvalidEvent when neither identifies anyone or the email is invalid.
     """
+    if user is not None and not getattr(user, "is_authenticated", True):
+        user = None  # request.user of a guest checkout: the email says who it is
     if user is not None and getattr(user, "pk", None) is not None:
         contact = Contact.objects.filter(user=user).first()
         if contact is not None:

@@ -117,3 +117,19 @@ def clock_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_a_cart_update_racing_the_tick_does_not_move_the_next_step(cart_flow, clock):
+    from drip_plugin.engine.enrollment import _restart_wait
+
+    first = update_cart("c1", lines=1, n=1)
+    stale = Enrollment.objects.select_related("sequence", "trigger_event", "contact").get()  # read by track()…
+    clock.shift(dt.timedelta(hours=1))
+    tick()  # …while a tick sends step 1 and times step 2, 24 hours on
+    step_two_due = Enrollment.objects.get().due_at
+    clock.shift(dt.timedelta(minutes=20))
+    later = track("checkout_updated", email="cat@example.com", occurred_at=first.occurred_at + dt.timedelta(minutes=20),
+                  properties={"checkout_id": "c9", "cart": {"lines": []}}, idempotency_key="other-cart")
+    _restart_wait(stale, later)
+    journey = Enrollment.objects.get(object_key="c1")
+    assert journey.due_at == step_two_due and journey.trigger_event == later

@@ -105,3 +105,13 @@ def test_event_tracked_signal_fires_inside_the_transaction(db):
         event_tracked.disconnect(receiver)
     assert seen == ["viewed"]
     assert not Event.objects.exists() and not Contact.objects.exists()
+
+
+def test_a_guests_anonymous_user_with_an_email_tracks_the_email(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    event = track("checkout_updated", email="guest@example.com", user=AnonymousUser(),
+                  properties={"checkout_id": "c1"})
+    assert event.contact.email == "guest@example.com" and event.contact.user is None
+    with pytest.raises(InvalidEvent, match="needs an email or a user"):
+        track("checkout_updated", user=AnonymousUser(), properties={"checkout_id": "c2"})
