@@ -9,12 +9,12 @@ here with PyJWT's RS256 algorithm over RFC 7797's signing input, which is
 the same for both headers."""
 from __future__ import annotations
 
-import datetime as dt
-
 import binascii
+import datetime as dt
 import json
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_decode
@@ -38,11 +38,12 @@ class KeysCoolingDown(SignatureError):
     retry 4xx)."""
 
 
-def _key_for(installation: SaleorInstallation, kid: str):
+def _key_for(installation: SaleorInstallation, kid: str) -> RSAPublicKey | None:
     try:
-        return jwt.PyJWKSet.from_dict(installation.jwks)[kid].key
+        key = jwt.PyJWKSet.from_dict(installation.jwks)[kid].key
     except (KeyError, jwt.PyJWKSetError, jwt.InvalidKeyError):
         return None
+    return key if isinstance(key, RSAPublicKey) else None  # RS256 needs an RSA key
 
 
 def _refetch_keys(installation: SaleorInstallation) -> None:

@@ -229,3 +229,14 @@ def test_webhook_without_a_saleor_event_header_is_known_by_its_signed_typename(i
     assert SaleorWebhookDelivery.objects.get().event_type == "CHECKOUT_UPDATED"
     odd = json.dumps({**checkout_payload("Q2hlY2tvdXQ6OQ==", "hdr@example.com"), "__typename": ["x"]}).encode()
     assert installed_saleor.deliver(client, "", odd).json() == {"ignored": ""}
+
+
+def test_a_stored_key_that_is_not_rsa_counts_as_unknown_not_a_500(clock, installed_saleor, client):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec.generate_private_key(ec.SECP256R1()).public_key()))
+    SaleorInstallation.objects.update(jwks={"keys": [{**ec_jwk, "kid": installed_saleor.kid}]})
+    body = json.dumps(checkout_payload("Q2hlY2tvdXQ6MTA=", "ec@example.com")).encode()
+    assert installed_saleor.deliver(client, "CHECKOUT_UPDATED", body).status_code == 503, "keys just fetched"
+    clock.shift(dt.timedelta(minutes=5))
+    assert installed_saleor.deliver(client, "CHECKOUT_UPDATED", body).status_code == 200, "refetched: Saleor's RSA key"
