@@ -61,8 +61,9 @@ def erase_contact(contact: Contact) -> None:
         suppress(contact.email, ERASED)
         MessageEvent.objects.filter(recipient=contact.email).delete()
         # Saleor webhooks kept after processing carry the address (and more) in their payload.
+        # Quoted as JSON writes it: erasing bob@shop.test must not touch jimbob@shop.test's.
         SaleorWebhookDelivery.objects.annotate(text=Cast("payload", TextField())).filter(
-            text__icontains=contact.email).delete()
+            text__icontains=f'"{contact.email}"').delete()
         contact.delete()  # cascades to events, enrollments, messages
     logger.info("erased a contact on request")
 

@@ -67,12 +67,14 @@ def attribute_order(event: Event) -> Message | None:
         return None
     currency = str(order.get("currency") or "")[:3].upper()
     # One message's revenue is in one currency: an order in another one is not added to it.
-    credited = Message.objects.filter(Q(revenue=0) | Q(revenue_currency=currency), pk=message.pk).update(
+    credited = Message.objects.filter(Q(revenue=0) | Q(revenue_currency=currency), pk=message.pk,
+                                      revenue__lt=MAX_TOTAL - total).update(
         revenue=F("revenue") + total, revenue_currency=currency,
     )
     if not credited:
-        logger.warning("order event %s (%s %s) not attributed to message %s: its revenue is in %s",
-                       event.pk, total, currency or "no currency", message.pk, message.revenue_currency or "?")
+        logger.warning("order event %s (%s %s) not attributed to message %s: its revenue (%s %s) is in another "
+                       "currency or would overflow", event.pk, total, currency or "no currency", message.pk,
+                       message.revenue, message.revenue_currency or "?")
         return None
     logger.info("order event %s attributed to message %s (%s %s)", event.pk, message.pk, total, currency)
     return message

@@ -18,6 +18,16 @@ OPEN_SALT = "drip_plugin.open"
 ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")(https?://[^"]+)(")', re.IGNORECASE)
 
 
+# A character reference with its ";" — what autoescape writes (&amp; &#x27; &quot;).
+# A bare "&" followed by letters is a plain "&" in a URL, though html.unescape
+# would read "&currency=" as "¤cy=".
+CHARACTER_REFERENCE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def unescape_href(href: str) -> str:
+    return CHARACTER_REFERENCE.sub(lambda reference: html.unescape(reference.group()), href)
+
+
 def click_url(message: Message, url: str) -> str:
     # Not compressed: zlib's setup costs more per link than the bytes it saves.
     return token_url("drip_plugin:click", signing.dumps({"m": message.pk, "u": url}, salt=CLICK_SALT))
@@ -31,7 +41,7 @@ def instrument(document: str, message: Message, skip: set[str]) -> str:
     """Route links through click tracking (except `skip`, e.g. unsubscribe)
     and add the open pixel."""
     def rewrite(match: re.Match) -> str:
-        url = html.unescape(match.group(2))  # autoescape writes ' as &#x27;, & as &amp; …
+        url = unescape_href(match.group(2))
         if url in skip:
             return match.group()
         return f"{match.group(1)}{escape(click_url(message, url))}{match.group(3)}"

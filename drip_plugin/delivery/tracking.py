@@ -34,7 +34,8 @@ def record_tracking_event(event, esp_name: str = "") -> MessageEvent | None:
         logger.info("%s %s event matches no drip message; ignored", esp_name, event.event_type)
         return None
     event_id = (event.event_id or "")[:255]
-    if event_id and MessageEvent.objects.filter(esp_event_id=event_id).exists():
+    # Per recipient: Amazon SES gives the events of all recipients of one notification one id.
+    if event_id and MessageEvent.objects.filter(esp_event_id=event_id, recipient=recipient).exists():
         # ESPs resend a webhook they think failed: counted once (soft bounces!).
         logger.info("%s event %s was recorded before; ignored", esp_name, event_id)
         return None

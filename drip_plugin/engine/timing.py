@@ -57,12 +57,11 @@ def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.Zo
             return None
         at = step.at_time or DEFAULT_DATE_TIME
         if step.date_field.strip() in YEARLY_FIELDS:
-            # A birthday is due on its next anniversary, not in the year of birth.
-            start = anchor.astimezone(zone).date()
-            for year in range(start.year, start.year + 2):
-                due = _at_local(in_year(base, year) + dt.timedelta(days=step.offset_days), at, zone)
-                if due >= anchor:
-                    return due
+            # A birthday is due on its next anniversary (offset included), never in the year of birth.
+            year = anchor.astimezone(zone).year
+            candidates = (_at_local(in_year(base, y) + dt.timedelta(days=step.offset_days), at, zone)
+                          for y in range(year - 2, year + 3))
+            return min((due for due in candidates if due >= anchor), default=None)
         return _at_local(base + dt.timedelta(days=step.offset_days), at, zone)
     return after_wait
 

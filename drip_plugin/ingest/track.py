@@ -93,6 +93,17 @@ def plain_properties(properties: Any) -> dict[str, Any]:
         text = json.dumps(properties, cls=DjangoJSONEncoder, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InvalidEvent(f"properties must be JSON data: {exc}") from None
-    if "\\u0000" in text:  # PostgreSQL's jsonb refuses NUL characters
+    plain = json.loads(text)
+    if _has_nul(plain):  # PostgreSQL's jsonb refuses NUL characters
         raise InvalidEvent("properties must not contain NUL characters")
-    return json.loads(text)
+    return plain
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False

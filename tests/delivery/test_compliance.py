@@ -227,9 +227,18 @@ def test_export_has_every_field_and_esp_events_without_a_message_and_erase_remov
 
     saleor = SaleorInstallation.objects.create(saleor_api_url="https://s.test/graphql/", auth_token="t",
                                                jwks_fetched_at=timezone.now())
-    for email in ("GDPR@example.com", "other@example.com"):
+    for email in ("GDPR@example.com", "other@example.com", "not-gdpr@example.com"):
         SaleorWebhookDelivery.objects.create(installation=saleor, event_type="CHECKOUT_UPDATED", body_sha256=email,
                                              payload={"checkout": {"email": email}}, processed_at=timezone.now())
     erase_contact(Contact.objects.get())
     assert not MessageEvent.objects.exists()
-    assert [d.payload["checkout"]["email"] for d in SaleorWebhookDelivery.objects.all()] == ["other@example.com"]
+    assert sorted(d.payload["checkout"]["email"] for d in SaleorWebhookDelivery.objects.all()) == [
+        "not-gdpr@example.com", "other@example.com"], "only the erased address, not one that contains it"
+
+
+def test_one_esp_event_id_for_two_recipients_records_both(db, clock):
+    # Amazon SES: all recipients of one notification share the event id.
+    bounce("one@example.com", "bounced", event_id="ses-1")
+    bounce("two@example.com", "bounced", event_id="ses-1")
+    assert sorted(MessageEvent.objects.values_list("recipient", flat=True)) == ["one@example.com", "two@example.com"]
+    assert Suppression.objects.count() == 2

@@ -63,3 +63,14 @@ def test_click_on_a_link_with_escaped_characters_goes_to_the_real_url(db, clock,
     links = set(re.findall(r'href="http://testserver(/drip/c/[^"]+)"', html))
     locations = {client.get(link)["Location"] for link in links}
     assert "https://shop.test/s?q=kid's%20toys&x=1" in locations  # not kid&#x27;s
+
+
+def test_click_on_a_hand_written_link_with_a_bare_ampersand_keeps_it(db, clock, client):
+    from tests.conftest import WELCOME_MJML
+
+    mjml = WELCOME_MJML.replace("https://shop.test/start", "https://shop.test/s?a=1&currency=EUR&region=eu")
+    build_sequence(steps=[(0, "days", "Hi")], mjml=mjml)
+    track("signed_up", email="t@example.com")
+    tick()
+    links = set(re.findall(r'href="http://testserver(/drip/c/[^"]+)"', mail.outbox[0].alternatives[0][0]))
+    assert "https://shop.test/s?a=1&currency=EUR&region=eu" in {client.get(link)["Location"] for link in links}

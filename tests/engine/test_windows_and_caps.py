@@ -154,3 +154,15 @@ def test_birthday_offset_counts_from_the_next_birthday_not_the_year_of_birth(flo
     from drip_plugin.models import Enrollment
 
     assert Enrollment.objects.get().due_at == dt.datetime(2026, 6, 7, 9, 0, tzinfo=UTC)
+
+
+def test_birthday_offset_across_the_new_year_is_never_due_in_the_past(flow, clock):
+    flow("signed_up", [{"subject": "A week to your birthday", "timing": "date_offset",
+                        "date_field": "contact.birthday", "offset_days": -7}])
+    clock.move_to(dt.datetime(2025, 12, 30, 10, 0, tzinfo=UTC))  # this year's "3 Jan - 7 days" has just passed
+    Contact.objects.create(email="jan@example.com", birthday=dt.date(1990, 1, 3))
+    track("signed_up", email="jan@example.com")
+    tick()
+    from drip_plugin.models import Enrollment
+
+    assert mail.outbox == [] and Enrollment.objects.get().due_at == dt.datetime(2026, 12, 27, 9, 0, tzinfo=UTC)

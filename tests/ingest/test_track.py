@@ -115,3 +115,8 @@ def test_a_guests_anonymous_user_with_an_email_tracks_the_email(db):
     assert event.contact.email == "guest@example.com" and event.contact.user is None
     with pytest.raises(InvalidEvent, match="needs an email or a user"):
         track("checkout_updated", user=AnonymousUser(), properties={"checkout_id": "c2"})
+
+
+def test_a_backslash_u0000_in_text_is_not_a_nul(db):
+    event = track("viewed", email="a@example.com", properties={"path": "C:\\u0000dir"})
+    assert event.properties == {"path": "C:\\u0000dir"}

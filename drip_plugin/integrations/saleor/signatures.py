@@ -69,16 +69,17 @@ def _parts(signature: str) -> tuple[dict, bytes, bytes]:
     try:
         header = json.loads(base64url_decode(encoded_header))
         signature_bytes = base64url_decode(encoded_signature)
-    except (ValueError, binascii.Error) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise SignatureError(f"malformed signature: {exc}") from None
+    except (ValueError, binascii.Error, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
+        raise SignatureError(f"malformed signature: {type(exc).__name__}") from None
     # Only a detached, unencoded-payload JWS signs *this body*: an ordinary
     # token signed with the same key (e.g. a customer's access token) must not pass.
     if not isinstance(header, dict) or header.get("b64") is not False or payload:
         raise SignatureError("not a detached JWS with an unencoded payload (b64: false)")
     if header.get("alg") != "RS256":
         raise SignatureError(f"algorithm {header.get('alg')!r} is not RS256")
-    if not isinstance(header.get("crit", []), list) or set(header.get("crit", [])) - {"b64"}:
-        raise SignatureError(f"critical header parameters {header.get('crit')!r} are not understood")
+    crit = header.get("crit", [])
+    if not isinstance(crit, list) or any(parameter != "b64" for parameter in crit):
+        raise SignatureError(f"critical header parameters {crit!r} are not understood")
     return header, encoded_header.encode(), signature_bytes
 
 

@@ -141,6 +141,11 @@ def bad_requests(saleor, client):
         "unknown critical header parameter": (401, lambda: saleor.deliver(
             client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
                 saleor.sign(body).split(".")[0], _header_with_kid(saleor.kid, crit=["b64", "exp"])))),
+        "crit entries that are not strings": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
+                saleor.sign(body).split(".")[0], _header_with_kid(saleor.kid, crit=[["b64"]])))),
+        "header nested thousands deep": (401, lambda: saleor.deliver(
+            client, "CHECKOUT_UPDATED", body, signature=_b64(b"[" * 5000) + ".." + saleor.sign(body).split(".")[2])),
         "kid that is not a string": (401, lambda: saleor.deliver(
             client, "CHECKOUT_UPDATED", body, signature=saleor.sign(body).replace(
                 saleor.sign(body).split(".")[0], _header_with_kid(1)))),
@@ -149,6 +154,12 @@ def bad_requests(saleor, client):
         "malformed JSON": (400, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b'{"checkout": ')),
         "2 MB body": (413, lambda: saleor.deliver(client, "CHECKOUT_UPDATED", b"{" + b" " * (2 * 1024 * 1024) + b"}")),
     }
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _header_with_kid(kid, crit=("b64",)) -> str:
@@ -160,7 +171,8 @@ def _header_with_kid(kid, crit=("b64",)) -> str:
 
 @pytest.mark.parametrize("case", ["forged signature", "missing signature", "unknown Saleor URL",
                                   "unknown kid after refetch", "ordinary JWT signed with Saleor's key",
-                                  "unknown critical header parameter",
+                                  "unknown critical header parameter", "crit entries that are not strings",
+                                  "header nested thousands deep",
                                   "kid that is not a string", "Saleor-Event not matching the signed payload",
                                   "malformed JSON", "2 MB body"])
 def test_bad_webhooks_are_refused_with_a_log_line_and_nothing_stored(clock, installed_saleor, client, caplog, case):
