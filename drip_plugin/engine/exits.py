@@ -1,6 +1,7 @@
 """Goal/exit events: an event listed by a sequence ends matching journeys at once."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from ..models import Enrollment, Event, Message, Sequence
@@ -10,6 +11,8 @@ from .enrollment import journey_key
 
 logger = logging.getLogger("drip_plugin.engine")
 
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
 
 def exit_on_event(event: Event) -> int:
     """End the contact's active journeys whose sequence exits on `event`; return how many."""
@@ -18,11 +21,12 @@ def exit_on_event(event: Event) -> int:
     for sequence in candidates:
         if event.name not in sequence.exit_event_names:
             continue
-        # Only journeys begun before it: an old event delivered late (webhooks
-        # are unordered) must not end a journey that started after it happened.
+        # Only journeys begun before it happened: an old event delivered late
+        # must not end a newer journey. CLOCK_SKEW: the cart's events may come
+        # from the host's clock and its order's from Saleor's.
         journeys = Enrollment.objects.filter(
             contact_id=event.contact_id, sequence=sequence, state=EnrollmentState.ACTIVE,
-            enrolled_at__lte=event.occurred_at,
+            enrolled_at__lte=event.occurred_at + CLOCK_SKEW,
         )
         if sequence.journey_per:
             key = journey_key(sequence, event.properties)
