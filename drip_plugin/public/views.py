@@ -6,6 +6,7 @@ import logging
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,8 +24,14 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "drip_plugin/link_invalid.html", status=400)
 
 
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's CSRF check, for the preference centre's own forms."""
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+
+
 # csrf_exempt: RFC 8058 one-click POSTs come from mailbox providers, without
-# cookies or a CSRF token; the signed token authenticates the request.
+# cookies or a CSRF token; the signed token authenticates them. The preference
+# centre's forms are ours, so they are CSRF-checked as usual.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -42,8 +49,10 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     done = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if request.POST.get("List-Unsubscribe") == "One-Click" or action == "unsubscribe_all":
-            one_click = action != "unsubscribe_all"
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click" and action is None
+        if not one_click and (refusal := _csrf_refusal(request)) is not None:
+            return refusal
+        if one_click or action == "unsubscribe_all":
             unsubscribe(contact, "one-click unsubscribe (RFC 8058)" if one_click else "preference centre")
             if message is not None:  # the step's report counts it
                 MessageEvent.objects.create(message=message, event_type="unsubscribed", recipient=contact.email,

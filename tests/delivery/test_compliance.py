@@ -242,3 +242,15 @@ def test_one_esp_event_id_for_two_recipients_records_both(db, clock):
     bounce("two@example.com", "bounced", event_id="ses-1")
     assert sorted(MessageEvent.objects.values_list("recipient", flat=True)) == ["one@example.com", "two@example.com"]
     assert Suppression.objects.count() == 2
+
+
+def test_preference_centre_forms_are_csrf_checked_while_one_click_is_not(db, clock, client):
+    email = first_email()
+    path = unsubscribe_path(email)
+    client.handler.enforce_csrf_checks = True
+    assert client.post(path, {"action": "unsubscribe_all"}).status_code == 403, "a forged cross-site form"
+    assert Contact.objects.get().is_subscribed
+    page = client.get(path).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert client.post(path, {"action": "unsubscribe_all", "csrfmiddlewaretoken": token}).status_code == 200
+    assert not Contact.objects.get().is_subscribed
