@@ -7,6 +7,7 @@ from ..models import Message
 from ..rendering.links import token_url
 
 UNSUBSCRIBE_SALT = "drip_plugin.unsubscribe"
+VIEW_SALT = "drip_plugin.view"
 
 
 def unsubscribe_token(message: Message) -> str:
@@ -19,7 +20,13 @@ def read_unsubscribe_token(token: str) -> dict:
     return signing.loads(token, salt=UNSUBSCRIBE_SALT)
 
 
+def read_view_token(token: str) -> int:
+    """The message id of a web-version link; raises signing.BadSignature when tampered with."""
+    return signing.loads(token, salt=VIEW_SALT)
+
+
 def message_links(message: Message) -> dict[str, str]:
     url = token_url("drip_plugin:unsubscribe", unsubscribe_token(message))
-    return {"unsubscribe": url, "preferences": url}
+    return {"unsubscribe": url, "preferences": url,
+            "view_in_browser": token_url("drip_plugin:view", signing.dumps(message.pk, salt=VIEW_SALT))}
 

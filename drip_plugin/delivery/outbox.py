@@ -138,11 +138,9 @@ class Refused(Exception):
     """The contact must not get this message now (suppressed, unsubscribed, opted out)."""
 
 
-def prepare_message(message: Message, refusals: Refusals, translations: Translations | None = None) -> Outgoing:
-    """Render and compose one leased message; raises Refused or the rendering problem."""
-    refusal = refusals.reason(message)
-    if refusal:
-        raise Refused(refusal)
+def render_message(message: Message, translations: Translations | None = None):
+    """(email, links, rendered): the message's email in its contact's language,
+    rendered with the message's own links; no click tracking. Raises TemplateProblem."""
     enrollment = message.enrollment
     event = enrollment.trigger_event
     if message.step is None or message.step.email is None:
@@ -156,6 +154,15 @@ def prepare_message(message: Message, refusals: Refusals, translations: Translat
     rendered = render_email(
         email, merge_context(enrollment.contact, event_properties=event.properties if event else None, links=links),
     )
+    return email, links, rendered
+
+
+def prepare_message(message: Message, refusals: Refusals, translations: Translations | None = None) -> Outgoing:
+    """Render and compose one leased message; raises Refused or the rendering problem."""
+    refusal = refusals.reason(message)
+    if refusal:
+        raise Refused(refusal)
+    email, links, rendered = render_message(message, translations)
     if drip_settings.TRACKING:
         rendered = dataclasses.replace(rendered, html=instrument(rendered.html, message, skip=set(links.values())))
     return Outgoing(email=compose(message, rendered, links), message=message, subject=rendered.subject,

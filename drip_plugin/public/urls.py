@@ -7,4 +7,5 @@ urlpatterns = [
     path("c/<str:token>/", tracking.click_view, name="click"),
     path("o/<str:token>/", tracking.open_view, name="open"),
     path("cart/<str:token>/", cart.restore_cart_view, name="restore_cart"),
+    path("view/<str:token>/", views.web_version_view, name="view"),
 ]

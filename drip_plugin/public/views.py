@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..delivery.links import read_unsubscribe_token
+from ..delivery.links import read_unsubscribe_token, read_view_token
+from ..delivery.outbox import render_message
 from ..delivery.suppression import resubscribe, unsubscribe
 from ..models import Contact, Message, MessageEvent, Sequence
+from ..models.messages import MessageStatus
+from ..rendering import TemplateProblem
 
 logger = logging.getLogger("drip_plugin.public")
 
@@ -72,3 +75,24 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         "contact": contact, "sequence": sequence, "sequences": received,
         "opted_out": set(contact.opted_out_of.values_list("pk", flat=True)), "done": done,
     })
+
+
+def web_version_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The email as its contact got it ({{ links.view_in_browser }}), rendered again."""
+    try:
+        message_id = read_view_token(token)
+    except signing.BadSignature:
+        return _invalid(request)
+    message = (Message.objects.filter(pk=message_id, status=MessageStatus.SENT)
+               .select_related("enrollment__contact", "enrollment__trigger_event", "step__email").first())
+    try:
+        if message is None:
+            raise TemplateProblem("the message is gone (erased, or never sent)")
+        _, _, rendered = render_message(message)
+    except TemplateProblem as exc:
+        logger.info("web version of message %s not shown: %s", message_id, exc)
+        return render(request, "drip_plugin/link_invalid.html", status=404)
+    response = HttpResponse(rendered.html)
+    response["X-Robots-Tag"] = "noindex"  # a person's email: no search engine may keep it
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -74,3 +74,25 @@ def test_click_on_a_hand_written_link_with_a_bare_ampersand_keeps_it(db, clock, 
     tick()
     links = set(re.findall(r'href="http://testserver(/drip/c/[^"]+)"', mail.outbox[0].alternatives[0][0]))
     assert "https://shop.test/s?a=1&currency=EUR&region=eu" in {client.get(link)["Location"] for link in links}
+
+
+def test_view_in_browser_link_shows_the_email_as_sent_and_only_with_a_valid_token(db, clock, client):
+    from tests.conftest import WELCOME_MJML
+
+    from drip_plugin.gdpr import erase_contact
+    from drip_plugin.models import Contact
+
+    mjml = WELCOME_MJML.replace('<mj-button href="https://shop.test/start">',
+                                '<mj-text><a href="{{ links.view_in_browser }}">View in browser</a></mj-text>'
+                                '<mj-button href="https://shop.test/start">')
+    build_sequence(steps=[(0, "days", "Hi")], mjml=mjml)
+    Contact.objects.create(email="t@example.com", first_name="Tess")
+    track("signed_up", email="t@example.com")
+    tick()
+    (path,) = re.findall(r'href="http://testserver(/drip/view/[^"]+)"', mail.outbox[0].alternatives[0][0])
+    response = client.get(path)
+    assert response.status_code == 200 and "Hello Tess, welcome to the shop!" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
+    assert client.get(path.replace("/view/", "/view/x")).status_code == 400
+    erase_contact(Contact.objects.get())
+    assert client.get(path).status_code == 404
