@@ -148,7 +148,7 @@ def render_message(message: Message, translations: Translations | None = None):
     chosen = email_of(message)
     if not chosen.live:
         raise TemplateProblem(f"email {chosen.name!r} is not published")
-    locale = enrollment.contact.locale
+    locale = message.language or enrollment.contact.locale  # once sent, in the language it went out in
     email = translations.pick(chosen, locale) if translations else email_for_locale(chosen, locale)
     links = message_links(message)
     rendered = render_email(

@@ -171,3 +171,15 @@ def test_languages_import_points_steps_at_the_default_locale_email_of_a_shared_n
     sequence.delete()
     (imported,) = import_yaml(text)
     assert imported.get_latest_revision_as_object().steps.get().email == english
+
+
+def test_languages_web_version_stays_in_the_language_the_email_went_out_in(welcome, clock, client):
+    import re as regex
+
+    for email in Email.objects.all():  # as stored: the fixture's French copy in memory still says live=False
+        email.mjml = email.mjml.replace("</mj-column>", '<mj-text><a href="{{ links.view_in_browser }}">web</a></mj-text></mj-column>', 1)
+        email.save()
+    send_to("fr")
+    (path,) = regex.findall(r'href="http://testserver(/drip/view/[^"]+)"', mail.outbox[0].alternatives[0][0])
+    Contact.objects.update(locale="en")  # the contact switched language since
+    assert "bienvenue!" in client.get(path).content.decode()
