@@ -20,13 +20,14 @@ def read_unsubscribe_token(token: str) -> dict:
     return signing.loads(token, salt=UNSUBSCRIBE_SALT)
 
 
-def read_view_token(token: str) -> int:
-    """The message id of a web-version link; raises signing.BadSignature when tampered with."""
+def read_view_token(token: str) -> str:
+    """The Message.token (a UUID: never reused, unlike an id) of a web-version
+    link; raises signing.BadSignature when tampered with."""
     return signing.loads(token, salt=VIEW_SALT)
 
 
 def message_links(message: Message) -> dict[str, str]:
     url = token_url("drip_plugin:unsubscribe", unsubscribe_token(message))
     return {"unsubscribe": url, "preferences": url,
-            "view_in_browser": token_url("drip_plugin:view", signing.dumps(message.pk, salt=VIEW_SALT))}
+            "view_in_browser": token_url("drip_plugin:view", signing.dumps(str(message.token), salt=VIEW_SALT))}
 

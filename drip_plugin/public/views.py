@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
@@ -52,7 +53,8 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     done = None
     if request.method == "POST":
         action = request.POST.get("action")
-        one_click = request.POST.get("List-Unsubscribe") == "One-Click" and action is None
+        # RFC 8058's body, whatever else came with it: it can only unsubscribe.
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         if not one_click and (refusal := _csrf_refusal(request)) is not None:
             return refusal
         if one_click or action == "unsubscribe_all":
@@ -80,19 +82,24 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
 def web_version_view(request: HttpRequest, token: str) -> HttpResponse:
     """The email as its contact got it ({{ links.view_in_browser }}), rendered again."""
     try:
-        message_id = read_view_token(token)
-    except signing.BadSignature:
+        message_token = read_view_token(token)
+        message = (Message.objects.filter(token=message_token, status=MessageStatus.SENT)
+                   .select_related("enrollment__contact", "enrollment__trigger_event", "step__email").first())
+    except (signing.BadSignature, ValidationError):  # ValidationError: a signed value that is no UUID
         return _invalid(request)
-    message = (Message.objects.filter(pk=message_id, status=MessageStatus.SENT)
-               .select_related("enrollment__contact", "enrollment__trigger_event", "step__email").first())
     try:
         if message is None:
             raise TemplateProblem("the message is gone (erased, or never sent)")
+        if message.to_email.lower() != message.enrollment.contact.email.lower():
+            # Sent to an address the contact has since changed: whoever got it
+            # must not see the contact's current details.
+            raise TemplateProblem("the contact's address changed since")
         _, _, rendered = render_message(message)
     except TemplateProblem as exc:
-        logger.info("web version of message %s not shown: %s", message_id, exc)
+        logger.info("web version of message %s not shown: %s", message_token, exc)
         return render(request, "drip_plugin/link_invalid.html", status=404)
     response = HttpResponse(rendered.html)
     response["X-Robots-Tag"] = "noindex"  # a person's email: no search engine may keep it
     response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the page's links must not carry its token away
     return response

@@ -254,3 +254,10 @@ def test_preference_centre_forms_are_csrf_checked_while_one_click_is_not(db, clo
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     assert client.post(path, {"action": "unsubscribe_all", "csrfmiddlewaretoken": token}).status_code == 200
     assert not Contact.objects.get().is_subscribed
+
+
+def test_one_click_post_with_extra_fields_still_unsubscribes_without_cookies(db, clock, client):
+    email = first_email()
+    client.handler.enforce_csrf_checks = True
+    response = client.post(unsubscribe_path(email), {"List-Unsubscribe": "One-Click", "action": "resubscribe"})
+    assert response.status_code == 200 and not Contact.objects.get().is_subscribed

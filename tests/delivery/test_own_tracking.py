@@ -92,7 +92,10 @@ def test_view_in_browser_link_shows_the_email_as_sent_and_only_with_a_valid_toke
     (path,) = re.findall(r'href="http://testserver(/drip/view/[^"]+)"', mail.outbox[0].alternatives[0][0])
     response = client.get(path)
     assert response.status_code == 200 and "Hello Tess, welcome to the shop!" in response.content.decode()
-    assert response["X-Robots-Tag"] == "noindex"
+    assert (response["X-Robots-Tag"], response["Referrer-Policy"]) == ("noindex", "no-referrer")
     assert client.get(path.replace("/view/", "/view/x")).status_code == 400
+    Contact.objects.update(email="tess.new@example.com")  # the email went to her old address
+    assert client.get(path).status_code == 404, "whoever has the old inbox must not see her new details"
+    Contact.objects.update(email="t@example.com")
     erase_contact(Contact.objects.get())
     assert client.get(path).status_code == 404
