@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -47,8 +46,7 @@ class TestSendForm(forms.Form):
         address = self.cleaned_data["as_contact"].strip().lower()
         if not address:
             return None
-        # Lower() matches the functional unique index on the address.
-        contact = Contact.objects.alias(email_ci=Lower("email")).filter(email_ci=address).first()
+        contact = Contact.objects.with_address(address).first()
         if contact is None:
             raise forms.ValidationError(_("No contact has the address %(email)s.") % {"email": address})
         return contact

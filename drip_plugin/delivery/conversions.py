@@ -35,9 +35,8 @@ def attributed_message(event: Event) -> Message | None:
     return None
 
 
-def _order_total(event: Event) -> Decimal | None:
+def _order_total(event: Event, order: dict) -> Decimal | None:
     """The order's total in cents, or None (logged) when it cannot be revenue."""
-    order = event.properties.get("order") or {}
     try:
         total = Decimal(str(order.get("total", "0"))).quantize(CENT)
     except InvalidOperation:  # not a number, or too large to quantize
@@ -61,7 +60,7 @@ def attribute_order(event: Event) -> Message | None:
     if order_id and _counted_before(event, order_id):
         logger.info("order %s was attributed before; event %s not counted again", order_id, event.pk)
         return None
-    total = _order_total(event)
+    total = _order_total(event, order)
     message = attributed_message(event) if total is not None else None
     if message is None:
         return None

@@ -211,10 +211,12 @@ def _update_each(fields: list[str], rows: list[tuple[Message, list]]) -> None:
     sql = (f"UPDATE {table} SET " + ", ".join(f"{_column(name)} = %s" for name in fields)
            + f" WHERE {_column('pk')} = %s AND {_column('claim')} = %s")
     # Only datetimes need the backend's adaptation; strings and ints go as they are.
-    adapt = [isinstance(Message._meta.get_field(name), models.DateTimeField) for name in fields]
+    columns = [Message._meta.get_field(name) for name in fields]
+    adapt = [f.get_db_prep_save if isinstance(f, models.DateTimeField) else None for f in columns]
+    claim = Message._meta.get_field("claim")
     params = [
-        [_db_value(name, v) if a else v for name, a, v in zip(fields, adapt, values)]
-        + [message.pk, _db_value("claim", message.claim)]
+        [a(v, db_connection) if a else v for a, v in zip(adapt, values)]
+        + [message.pk, claim.get_db_prep_save(message.claim, db_connection)]
         for message, values in rows
     ]
     with db_connection.cursor() as cursor:

@@ -39,7 +39,7 @@ def suppress(email: str, reason: str) -> None:
             Suppression.objects.create(email_hash=email_hash(email), reason=reason)
     except IntegrityError:
         pass  # already suppressed
-    Contact.objects.filter(email=email.strip().lower(), is_subscribed=True).update(
+    Contact.objects.with_address(email).filter(is_subscribed=True).update(
         is_subscribed=False, unsubscribed_at=timezone.now()
     )
     logger.info("suppressed an address (%s)", reason)

@@ -57,7 +57,7 @@ def record_message_event(message: Message | None, event_type: str, recipient: st
         message=message, event_type=event_type, recipient=recipient, occurred_at=occurred_at or timezone.now(),
         esp_event_id=esp_event_id, description=description[:2000], url=url[:2000],
     )
-    contacts = Contact.objects.filter(email=recipient)
+    contacts = Contact.objects.with_address(recipient)
     if event_type in HARD:
         suppress(recipient, HARD[event_type])
     elif event_type == "unsubscribed":

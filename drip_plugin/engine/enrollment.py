@@ -7,8 +7,8 @@ import logging
 from django.utils import timezone
 
 from ..models import Contact, Enrollment, Event, Sequence
-from ..models.events import property_is
 from ..models.enrollments import EnrollmentState
+from ..models.events import property_is
 from ..models.sequences import Reentry
 from .conditions import Facts, activity_names, evaluate
 from .facts import ActivityIndex, contact_facts

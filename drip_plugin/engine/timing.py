@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..conf import drip_settings
-from ..models.sequences import Step, Timing
 from ..dates.occurrences import in_year
+from ..models.sequences import Step, Timing
 from .conditions import Facts, _moment, resolve
 
 DEFAULT_DATE_TIME = dt.time(9, 0)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models.functions import Lower
 
 from ..exceptions import InvalidEvent
 from ..models import Contact
@@ -44,8 +43,7 @@ def resolve_contact(*, email: str | None, user=None) -> Contact:
     if not email:
         raise InvalidEvent("track() needs an email or a user to know who the event is about")
     email = normalise_email(email)
-    # Lower() matches the functional unique index: a plain email= lookup scans the table.
-    contact = Contact.objects.alias(email_ci=Lower("email")).filter(email_ci=email).first()
+    contact = Contact.objects.with_address(email).first()
     if contact is None:
         from ..delivery.suppression import is_suppressed
 

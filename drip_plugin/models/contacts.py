@@ -6,6 +6,13 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+class ContactQuerySet(models.QuerySet):
+    def with_address(self, email: str) -> ContactQuerySet:
+        """Contacts with this address, any case; through Lower() so that the
+        functional unique index serves the lookup (a plain email= scans the table)."""
+        return self.alias(email_ci=Lower("email")).filter(email_ci=email.strip().lower())
+
+
 class Contact(models.Model):
     """Someone drip email can go to; linked to a host user when there is one."""
 
@@ -38,6 +45,8 @@ class Contact(models.Model):
     consecutive_soft_bounces = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")

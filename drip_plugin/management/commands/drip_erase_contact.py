@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        contact = Contact.objects.filter(email=email.strip().lower()).first()
+        contact = Contact.objects.with_address(email).first()
         if contact is None:
             raise CommandError(f"no contact with email {email}")
         erase_contact(contact)

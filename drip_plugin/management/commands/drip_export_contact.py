@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        contact = Contact.objects.filter(email=email.strip().lower()).first()
+        contact = Contact.objects.with_address(email).first()
         if contact is None:
             raise CommandError(f"no contact with email {email}")
         self.stdout.write(json.dumps(export_contact(contact), cls=JSON_ENCODER, indent=2))
