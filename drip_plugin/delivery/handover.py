@@ -1,19 +1,27 @@
 """Handing composed emails to the backend over several connections at once.
 
 Most of a send is waiting: for the SMTP server's replies or the ESP's HTTP
-response. `HandOver` keeps up to `connections` sends in flight, each on its
-own thread and backend connection, while the calling thread renders the
-next messages. Sending threads never write drip's rows: they ask the calling
-thread to record each hand-over before the message can reach the server
-(`_commit`) and report each outcome; `service()` records everything waiting
-in one `record(handing, done)` call, which returns the sends that may go.
+response. A hand-over keeps up to `connections` sends in flight while the
+calling thread renders the next messages, and never writes drip's rows
+itself: `service()` records, in one `record(handing, done)` call, the sends
+about to reach the server and the outcomes of finished ones, and lets go
+only the sends that `record` returns.
+
+- `ThreadedHandOver`, for any Django email backend: each send on its own
+  thread and backend connection, recorded before the backend is called.
+- `MultiplexedHandOver`, for drip's SMTP backend: the calling thread drives
+  every connection's SMTP dialogue itself, and records each hand-over at
+  the commit point, just before the end-of-data marker.
 """
 from __future__ import annotations
 
 import logging
 import queue
+import selectors
 import smtplib
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,9 +29,10 @@ from dataclasses import dataclass, field
 from django import db
 from django.core.mail import EmailMessage, get_connection
 
-from .smtp import CommitPointConnection
+from . import smtp as drip_smtp
 
 logger = logging.getLogger("drip_plugin.delivery")
+ROUND_WAIT = 0.02  # seconds a send may wait at its commit point for others to join its round
 
 
 class HandOverAborted(Exception):
@@ -48,21 +57,26 @@ class Send:
 Recorder = Callable[[list[Send], list[Send]], Collection[Send]]
 
 
+def open_hand_over(backend: str | None, connections: int, record: Recorder) -> HandOver:
+    """The hand-over for `backend`. Raises ImproperlyConfigured (an ESP without
+    its API key…) here, before the caller claims anything, instead of failing
+    every message."""
+    probe = get_connection(backend)
+    if isinstance(probe, drip_smtp.EmailBackend):
+        return MultiplexedHandOver(backend, connections, record)
+    return ThreadedHandOver(backend, connections, record)
+
+
 class HandOver:
-    def __init__(self, backend: str | None, connections: int, record: Recorder):
+    """What both hand-overs share: how many sends are in flight, and recording."""
+
+    def __init__(self, connections: int, record: Recorder):
         """`record(handing, done)` persists, in one transaction, that `handing`
         are being handed over and the outcomes of `done`; it returns the
         sends of `handing` that may go. Every waiting send gets an answer:
         `service()` and `close()` release even the ones not recorded."""
-        # Raises ImproperlyConfigured (an ESP without its API key…) here, before
-        # the caller claims anything, instead of failing every message.
-        get_connection(backend)
-        self.backend, self.size, self.record = backend, max(1, connections), record
+        self.size, self.record = max(1, connections), record
         self.unrecorded: list[Send] = []  # outcomes of a round whose recording failed
-        self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="drip-send")
-        self.local = threading.local()
-        self.opened: list = []
-        self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.in_flight = 0
         self.closing = False
 
@@ -73,11 +87,11 @@ class HandOver:
         self.close()
 
     def submit(self, send: Send) -> None:
-        """Start sending once a connection is free (recording what finished meanwhile)."""
-        while self.in_flight >= self.size:
+        """Start sending once there is room (recording what finished meanwhile)."""
+        while not self._has_room():
             self.service(timeout=None)
-        self.pool.submit(self._send, send)
         self.in_flight += 1
+        self._start(send)
 
     def drain(self) -> None:
         while self.in_flight:
@@ -86,6 +100,67 @@ class HandOver:
     def service(self, timeout: float | None = 0) -> None:
         """Record the waiting hand-overs and finished sends; wait up to
         `timeout` seconds for the first (None: until there is one)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Abort sends not yet handed over, wait for the others and record them."""
+        self.closing = True
+        try:
+            self.drain()
+            if self.unrecorded:
+                self._record_outcomes_if_possible(self.unrecorded)
+        finally:
+            self._close_connections()
+
+    def _has_room(self) -> bool:
+        return self.in_flight < self.size
+
+    def _start(self, send: Send) -> None:
+        raise NotImplementedError
+
+    def _close_connections(self) -> None:
+        raise NotImplementedError
+
+    def _settle(self, handing: list[Send], done: list[Send]) -> Collection[Send]:
+        """Record one round; returns the sends of `handing` that may go."""
+        self.in_flight -= len(done)
+        if self.closing:  # stopping: nothing more goes out; outcomes as far as they can be written
+            self._record_outcomes_if_possible(done)
+            return ()
+        try:
+            return self.record(handing, done)
+        except BaseException:
+            self.unrecorded.extend(done)  # tried again by close()
+            raise
+
+    def _record_outcomes_if_possible(self, done: list[Send]) -> None:
+        try:
+            self.record([], done)
+        except Exception:  # noqa: BLE001 - the error that stopped the sender is already on its way up
+            logger.exception("could not record the outcome of %s drip sends; the lease expiry will settle them",
+                             len(done))
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing at the end is best effort
+        logger.warning("could not close an email connection", exc_info=True)
+
+
+class ThreadedHandOver(HandOver):
+    """Each send on its own thread and backend connection; the hand-over is
+    recorded before the backend is called."""
+
+    def __init__(self, backend: str | None, connections: int, record: Recorder):
+        super().__init__(connections, record)
+        self.backend = backend
+        self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="drip-send")
+        self.local = threading.local()
+        self.opened: list = []
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+
+    def service(self, timeout: float | None = 0) -> None:
         handing: list[Send] = []
         allowed: Collection[Send] = ()
         try:
@@ -99,16 +174,7 @@ class HandOver:
                 except queue.Empty:
                     break
             handing = [s for kind, s in events if kind == "commit"]
-            done = [s for kind, s in events if kind == "done"]
-            self.in_flight -= len(done)
-            if self.closing:  # stopping: nothing more goes out; outcomes as far as they can be written
-                self._record_outcomes_if_possible(done)
-            else:
-                try:
-                    allowed = self.record(handing, done)
-                except BaseException:
-                    self.unrecorded.extend(done)  # tried again by close()
-                    raise
+            allowed = self._settle(handing, [s for kind, s in events if kind == "done"])
         finally:
             # Whatever happened, no sending thread is left waiting; those not
             # allowed (the recording failed, the lease ran out) stay unsent.
@@ -116,33 +182,13 @@ class HandOver:
                 send.aborted = send not in allowed
                 send.committed.set()
 
-    def _record_outcomes_if_possible(self, done: list[Send]) -> None:
-        try:
-            self.record([], done)
-        except Exception:  # noqa: BLE001 - the error that stopped the sender is already on its way up
-            logger.exception("could not record the outcome of %s drip sends; the lease expiry will settle them",
-                             len(done))
+    def _start(self, send: Send) -> None:
+        self.pool.submit(self._send, send)
 
-    def close(self) -> None:
-        """Abort sends not yet handed over, wait for the others and record them."""
-        self.closing = True
-        try:
-            self.drain()
-            if self.unrecorded:
-                self._record_outcomes_if_possible(self.unrecorded)
-        finally:
-            self.pool.shutdown(wait=True)
-            for connection in self.opened:
-                try:
-                    connection.close()
-                except Exception:  # noqa: BLE001 - closing at the end is best effort
-                    logger.warning("could not close an email connection", exc_info=True)
-
-    def _commit(self, send: Send) -> None:
-        self.events.put(("commit", send))
-        send.committed.wait()
-        if send.aborted:
-            raise HandOverAborted()
+    def _close_connections(self) -> None:
+        self.pool.shutdown(wait=True)
+        for connection in self.opened:
+            _close_quietly(connection)
 
     def _connection(self):
         connection = getattr(self.local, "connection", None)
@@ -153,29 +199,22 @@ class HandOver:
         return connection
 
     def _send(self, send: Send) -> None:
-        smtp: CommitPointConnection | None = None  # set when the connection offers a commit point
         try:
             connection = self._connection()
             send.email.connection = connection
-            if isinstance(getattr(connection, "connection", None), CommitPointConnection):
-                smtp = connection.connection
-                smtp.marker_sent = False
-                smtp.commit_point = lambda: self._commit(send)
-            else:
-                self._commit(send)
+            self.events.put(("commit", send))
+            send.committed.wait()
+            if send.aborted:
+                raise HandOverAborted()
             if not send.email.send():
                 raise smtplib.SMTPException("the email backend reported that it sent nothing")
         except BaseException as exc:  # reported to the calling thread, which decides
-            marker_sent = smtp is not None and smtp.marker_sent
-            send.error = (OutcomeUnknown(f"{type(exc).__name__}: {exc}")
-                          if marker_sent and not isinstance(exc, smtplib.SMTPResponseException) else exc)
+            send.error = exc
             try:
                 self._reset_connection()
             except Exception:  # noqa: BLE001 - the send's own error is the one to report
                 logger.warning("could not close a failed email connection", exc_info=True)
         finally:
-            if smtp is not None:
-                smtp.commit_point = None
             self.events.put(("done", send))
             # A host's pre_send/post_send receiver may have used the database here.
             db.connections.close_all()
@@ -190,3 +229,176 @@ class HandOver:
             connection.connection = None
         elif connection is not None:
             connection.close()
+
+
+class _Line:
+    """One SMTP connection of a MultiplexedHandOver and the send on it."""
+
+    def __init__(self, backend: drip_smtp.EmailBackend):
+        self.backend = backend  # opened on first use, again after an error dropped it
+        self.sock = None  # as registered with the selector while open
+        self.send: Send | None = None
+        self.dialogue: drip_smtp.Dialogue | None = None
+        self.deadline = 0.0  # for the reply it waits for
+        self.committed_at = 0.0  # when it reached the commit point
+        self.marker_sent = False
+
+
+class MultiplexedHandOver(HandOver):
+    """Drip's SMTP backend, every connection driven by the calling thread.
+
+    Threads cost more than they save here: each SMTP reply woke a sending
+    thread that then had to win the GIL back from the rendering one, about
+    1.5 ms of CPU per message in hand-offs (bench/RESULTS.md). Instead the
+    calling thread writes each command, renders the next messages while the
+    server answers, and moves each dialogue whose reply has arrived one step
+    on (`service`). Up to `connections` more sends wait, rendered, to start
+    the moment a connection is free."""
+
+    def __init__(self, backend: str | None, connections: int, record: Recorder):
+        super().__init__(connections, record)
+        self.lines = [_Line(get_connection(backend)) for _ in range(self.size)]
+        self.free = list(self.lines)
+        self.queued: deque[Send] = deque()
+        self.waiting: set[_Line] = set()  # for a reply
+        self.committing: list[_Line] = []  # at the commit point
+        self.finished: list[Send] = []
+        # Every open connection stays registered: one that turns readable
+        # while idle was closed by the server.
+        self.selector = selectors.DefaultSelector()
+
+    def service(self, timeout: float | None = 0) -> None:
+        self._dispatch()
+        if not self._round_due():
+            self._wait_for_replies(timeout)
+            self._dispatch()  # the next commands go out before the round is recorded
+            if not self._round_due():
+                return
+        committing, self.committing = self.committing, []
+        done, self.finished = self.finished, []
+        allowed: Collection[Send] = ()
+        try:
+            allowed = self._settle([line.send for line in committing], done)
+        finally:
+            for line in committing:  # whatever happened, each gets its answer
+                if line.send in allowed:
+                    line.marker_sent = True
+                    self._step(line, None)
+                else:
+                    self._finish(line, HandOverAborted())
+            self._dispatch()
+
+    def _round_due(self) -> bool:
+        """Each round is a transaction, worth several sends: record once no
+        connection waits for a reply (only recording moves anything then),
+        or once a send has waited ROUND_WAIT at its commit point (a slow
+        server on one connection holds up no other), or when stopping."""
+        if not self.committing and not self.finished:
+            return False
+        return (self.closing or not self.waiting
+                or bool(self.committing) and time.monotonic() - self.committing[0].committed_at >= ROUND_WAIT)
+
+    def _has_room(self) -> bool:
+        # Rendered sends wait for a connection; outcomes wait for their round.
+        return len(self.queued) < self.size
+
+    def _start(self, send: Send) -> None:
+        self.queued.append(send)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Start queued sends on free connections (when stopping: abort them)."""
+        while self.queued and (self.free or self.closing):
+            send = self.queued.popleft()
+            if self.closing:
+                send.error = HandOverAborted()
+                self.finished.append(send)
+                continue
+            line = self.free.pop()
+            line.send = send
+            try:
+                line.dialogue = drip_smtp.mail_transaction(self._open(line), *drip_smtp.envelope(send.email))
+            except Exception as exc:  # noqa: BLE001 - this message's failure, reported with it
+                self._finish(line, exc)
+                continue
+            self._step(line, None)
+
+    def _open(self, line: _Line) -> smtplib.SMTP:
+        if line.sock is None:
+            line.backend.open()
+            line.sock = line.backend.connection.sock
+            self.selector.register(line.sock, selectors.EVENT_READ, line)
+        return line.backend.connection
+
+    def _drop(self, line: _Line) -> None:
+        """Close the socket without QUIT: the dialogue may be stuck in DATA,
+        where QUIT would be read as message text."""
+        if line.sock is not None:
+            self.selector.unregister(line.sock)
+            line.sock = None
+        smtp, line.backend.connection = line.backend.connection, None
+        if smtp is not None:
+            smtp.close()
+
+    def _wait_for_replies(self, timeout: float | None) -> None:
+        if self.waiting:
+            wait = max(0.0, min(line.deadline for line in self.waiting) - time.monotonic())
+            if timeout is not None:
+                wait = min(wait, timeout)
+        else:  # nothing asked (a paced sender between two sends waits here)
+            wait = timeout or 0
+        for key, _ in self.selector.select(wait):
+            line = key.data
+            if line in self.waiting:
+                try:
+                    reply = line.backend.connection.getreply()
+                except Exception as exc:  # noqa: BLE001 - the connection failed: this send's outcome
+                    self._finish(line, exc)
+                else:
+                    self._step(line, reply)
+            elif line.send is None:  # idle: closed by the server (EOF, or "421")
+                self._drop(line)
+            # (At the commit point the server has nothing to say before our
+            # marker; whatever it did is in the marker's reply.)
+        now = time.monotonic()
+        for line in [line for line in self.waiting if line.deadline <= now]:
+            self._finish(line, TimeoutError(f"no reply from the SMTP server within {line.backend.timeout} s"))
+
+    def _step(self, line: _Line, reply: tuple[int, bytes] | None) -> None:
+        """Resume `line`'s dialogue with `reply` until it next waits."""
+        try:
+            wants = line.dialogue.send(reply)
+        except StopIteration:
+            self._finish(line, None)
+            return
+        except Exception as exc:  # noqa: BLE001 - smtplib's error for this send
+            self._finish(line, exc)
+            return
+        if wants == drip_smtp.COMMIT:
+            self.waiting.discard(line)
+            line.committed_at = time.monotonic()
+            self.committing.append(line)
+        else:
+            line.deadline = time.monotonic() + line.backend.timeout
+            self.waiting.add(line)
+
+    def _finish(self, line: _Line, error: BaseException | None) -> None:
+        send = line.send
+        self.waiting.discard(line)
+        if error is not None:
+            send.error = (OutcomeUnknown(f"{type(error).__name__}: {error}")
+                          if line.marker_sent and not isinstance(error, smtplib.SMTPResponseException) else error)
+            try:
+                self._drop(line)
+            except Exception:  # noqa: BLE001 - the send's own error is the one to report
+                logger.warning("could not close a failed email connection", exc_info=True)
+        if line.dialogue is not None:
+            line.dialogue.close()
+        line.send, line.dialogue, line.marker_sent = None, None, False
+        self.free.append(line)
+        self.finished.append(send)
+
+    def _close_connections(self) -> None:
+        self.selector.close()
+        for line in self.lines:
+            _close_quietly(line.backend)

@@ -8,19 +8,23 @@ as they are. On the bench's cart email that is ~0.3 ms per message instead
 of ~0.8 ms (bench/send_throughput.py), for bytes that mean the same thing
 (tests/delivery/test_mime.py). Most anymail backends post the fields
 to an HTTP API and never call message(); those that send raw MIME (Amazon
-SES) get these same bytes.
+SES) get these same bytes. Over SMTP, `smtp_bytes()` writes the same bytes
+without building the email package's objects at all (~0.05 ms instead of ~0.3).
 """
 from __future__ import annotations
 
 import binascii
 import re
 import uuid
-from email.generator import NLCRE, BytesGenerator, Generator
+from email.generator import BytesGenerator, Generator
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
+from email.utils import formatdate, make_msgid
 from io import BytesIO, StringIO
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 
 try:  # Django 5.2 builds messages with the legacy email.mime classes, which this speeds up
     from django.core.mail.message import SafeMIMEMultipart
@@ -43,12 +47,19 @@ class _Policy(Compat32):
 _POLICY = _Policy()
 
 
+def line_endings(text: str, linesep: str = "\r\n") -> str:
+    """NLCRE.sub(linesep, text) — every line ending as `linesep`, as the email
+    generator writes them — at the cost of str.replace, not of a regex."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if linesep == "\n" else text.replace("\n", linesep)
+
+
 class _WholeBodyMixin:
     """The stdlib writes a body line by line; one substitution does the same."""
 
     def _write_lines(self, lines):
         if lines:
-            self.write(NLCRE.sub(self._NL, lines))
+            self.write(line_endings(lines, self._NL))
 
     @classmethod
     def _make_boundary(cls, text=None):
@@ -98,3 +109,65 @@ class DripEmailMessage(EmailMultiAlternatives):
             # Same object, faster serialiser (no state of its own to copy).
             msg.__class__ = _FastMultipart
         return msg
+
+    def smtp_bytes(self) -> bytes:
+        """`message().as_bytes(linesep="\\r\\n")`, byte for byte, written
+        directly when this is drip's own form: a text and an HTML part, header
+        values the email package writes as they are. Building the package's
+        objects only to serialise them was most of the MIME cost of a send.
+        Anything else goes the standard way."""
+        headers = self._plain_headers()
+        try:
+            text_bytes = line_endings(self.body).encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: the email package has its own ways
+            headers = None
+        # Django quoted-printable encodes a text with lines over the limit (in
+        # Python); its str.splitlines() lines are never longer than these.
+        if headers is None or (max(map(len, text_bytes.splitlines()), default=0) > _MAX_LINE and any(
+                len(line.encode("utf-8", "surrogateescape")) > _MAX_LINE for line in self.body.splitlines())):
+            return self.message().as_bytes(linesep="\r\n")
+        html = binascii.b2a_qp(self.alternatives[0][0].encode("utf-8"), istext=True).decode("ascii")
+        boundary = _BytesGenerator._make_boundary()  # always this long: the Content-Type line is folded
+        part = 'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: {}\r\n\r\n'
+        head = (f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\nMIME-Version: 1.0\r\n'
+                + "".join(_POLICY_CRLF.fold(name, value) for name, value in headers)
+                + f"\r\n--{boundary}\r\n" + part.format("plain", "7bit" if text_bytes.isascii() else "8bit"))
+        tail = (f"\r\n--{boundary}\r\n" + part.format("html", "quoted-printable")
+                + line_endings(html) + f"\r\n--{boundary}--\r\n")
+        return head.encode("ascii") + text_bytes + tail.encode("ascii")
+
+    def _plain_headers(self) -> list[tuple[str, str]] | None:
+        """The top-level headers in the order Django's message() sets them,
+        if Django stores every one as it is (ASCII; a subject that fits on a
+        line); else None."""
+        alternatives = self.alternatives
+        if (SafeMIMEMultipart is None or self.attachments or self.cc or self.reply_to or not self.body
+                or self.content_subtype != "plain" or self.alternative_subtype != "alternative"
+                or (self.encoding or settings.DEFAULT_CHARSET) != "utf-8" or len(alternatives) != 1
+                or alternatives[0][1] != "text/html" or not isinstance(alternatives[0][0], str)):
+            return None
+        extra = self.extra_headers
+        names = {name.lower() for name in extra}
+        headers = [("Subject", self.subject), ("From", extra.get("From", self.from_email))]
+        if "To" in extra or self.to:
+            headers.append(("To", extra["To"] if "To" in extra else ", ".join(str(v) for v in self.to)))
+        if "date" not in names:
+            headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
+        if "message-id" not in names:
+            headers.append(("Message-ID", make_msgid(domain=DNS_NAME)))
+        headers += [(name, value) for name, value in extra.items()
+                    if name.lower() not in {"from", "to", "cc", "reply-to"}]
+        headers = [(name, str(value)) for name, value in headers]
+        for name, value in headers:
+            if name.lower() == "subject":
+                # Django passes a subject through email.header, which folds one longer than a line.
+                if not (len(value) <= _HEADER_LINE and _PLAIN_HEADER.fullmatch(value)):
+                    return None
+            elif not value.isascii() or "\n" in value or "\r" in value:
+                return None  # encoded (or refused) by Django
+        return headers
+
+
+_MAX_LINE = 998  # RFC 5322 §2.1.1
+_HEADER_LINE = 76  # email.header.Header's default maxlinelen
+_POLICY_CRLF = _POLICY.clone(linesep="\r\n")

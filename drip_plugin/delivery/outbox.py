@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import random
 import time
@@ -31,7 +32,7 @@ from ..rendering.context import merge_context
 from ..rendering.languages import Translations, email_for_locale
 from .compose import compose
 from .errors import is_transient
-from .handover import HandOver, HandOverAborted, OutcomeUnknown, Send
+from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
 from .instrument import instrument
 from .links import message_links
 from .suppression import email_hash
@@ -78,12 +79,13 @@ def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = No
             status=MessageStatus.SENDING, claim=claim,
             sending_until=now + dt.timedelta(seconds=drip_settings.LEASE_SECONDS),
         )
-    # Prefetched, a batch shares one instance of each step, email and
-    # trigger event instead of decoding them again for every row.
+    # Prefetched, a batch shares one instance of each sequence, step, email
+    # and trigger event instead of building them again for every row (a
+    # Wagtail snippet's __init__ is not cheap).
     return list(
         Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
-        .select_related("enrollment__contact", "enrollment__sequence")
-        .prefetch_related("enrollment__trigger_event", "step__email", "step__variant_email")
+        .select_related("enrollment__contact")
+        .prefetch_related("enrollment__sequence", "enrollment__trigger_event", "step__email", "step__variant_email")
         .order_by("send_after", "pk")
     )
 
@@ -196,6 +198,11 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
 # the database's own work, so these two are plain SQL.
 
 def _column(name: str) -> str:
+    return _quoted_column(db_connection.vendor, name)
+
+
+@functools.cache  # quoting is the same for every message of one database vendor
+def _quoted_column(vendor: str, name: str) -> str:
     field = Message._meta.pk if name == "pk" else Message._meta.get_field(name)
     return db_connection.ops.quote_name(field.column)
 
@@ -339,7 +346,7 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
         return allowed
 
     lease_lost = False
-    with HandOver(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
+    with open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
         while batch := claim_sendable(clock(), limit, due_at=now):
             refusals = Refusals(batch)
             translations = Translations(email_of(m) for m in batch if m.step and email_of(m))

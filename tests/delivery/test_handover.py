@@ -12,13 +12,15 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from hypothesis import given, strategies as st
 
 from drip_plugin import track
 from drip_plugin.delivery import outbox, send_due_messages
-from drip_plugin.delivery.smtp import EmailBackend as CommitPointBackend, dot_stuffed
+from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
+    envelope_address, mail_transaction
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
@@ -34,7 +36,22 @@ def queue_messages(count: int) -> None:
     advance_due_enrollments(timezone.now(), 500)
 
 
-def test_commit_point_runs_after_the_body_and_before_the_end_of_data_marker(smtp_sink):
+def run_dialogue(smtp, email: EmailMessage, commit_point) -> tuple[int, bytes]:
+    """Drive one mail_transaction to its end, as the outbox does, one reply at a time."""
+    dialogue = mail_transaction(smtp, *envelope(email))
+    reply, wants = None, next(dialogue)
+    while True:
+        if wants == COMMIT:
+            commit_point()
+        else:
+            reply = smtp.getreply()
+        try:
+            wants = dialogue.send(reply if wants == REPLY else None)
+        except StopIteration:
+            return reply
+
+
+def test_commit_point_comes_after_the_body_and_before_the_end_of_data_marker(smtp_sink):
     backend = CommitPointBackend()
     backend.open()
     smtp = backend.connection
@@ -42,9 +59,9 @@ def test_commit_point_runs_after_the_body_and_before_the_end_of_data_marker(smtp
     send_bytes = smtp.send
     smtp.send = lambda data: (written.append(data if isinstance(data, bytes) else data.encode()), send_bytes(data))[1]
     at_commit = []
-    smtp.commit_point = lambda: at_commit.append((b"".join(written), len(smtp_sink.messages)))
     body = "first line\n.a line starting with a dot\n..and two\nlast"
-    EmailMessage("Hi", body, "shop@shop.test", ["a@example.com"], connection=backend).send()
+    email = EmailMessage("Hi", body, "shop@shop.test", ["a@example.com"])
+    final = run_dialogue(smtp, email, lambda: at_commit.append((b"".join(written), len(smtp_sink.messages))))
     backend.close()
 
     [(before_commit, delivered_at_commit)] = at_commit
@@ -52,7 +69,7 @@ def test_commit_point_runs_after_the_body_and_before_the_end_of_data_marker(smtp
     assert b"\r\nDATA\r\n" in before_commit.upper() and stuffed_body in before_commit, "the whole body went first"
     assert not before_commit.endswith(b"\r\n.\r\n"), "the end-of-data marker had not gone"
     assert b"".join(written)[len(before_commit):].startswith(b".\r\n"), "the marker came right after"
-    assert delivered_at_commit == 0 and len(smtp_sink.messages) == 1
+    assert delivered_at_commit == 0 and len(smtp_sink.messages) == 1 and final[0] == 250
     assert smtp_sink.messages[0].rstrip("\r\n").endswith(body.replace("\n", "\r\n")), "dot-stuffing undone intact"
 
 
@@ -68,9 +85,8 @@ def test_commit_point_that_fails_delivers_nothing(smtp_sink):
     def refuse() -> None:
         raise DatabaseError("could not record the hand-over")
 
-    backend.connection.commit_point = refuse
     with pytest.raises(DatabaseError):
-        EmailMessage("Hi", "body", "shop@shop.test", ["a@example.com"], connection=backend).send()
+        run_dialogue(backend.connection, EmailMessage("Hi", "body", "shop@shop.test", ["a@example.com"]), refuse)
     backend.connection.close()  # the dialogue stopped inside DATA
     backend.connection = None
 
@@ -263,3 +279,17 @@ def test_outbox_lease_running_out_unclaimed_stops_the_batch_and_the_next_tick_se
     assert len(ids) == 8 and set(ids.values()) == {1}
     assert first.sent + second.sent + Message.objects.filter(status="failed").count() == 8
     assert Message.objects.exclude(status__in=["sent", "failed"]).count() == 0
+
+
+@given(st.one_of(
+    st.text(alphabet="aZ09.-_+'@é<> \"", max_size=20),
+    st.builds("{}@{}".format, st.text(alphabet="aZ09.-_+'!#`é", max_size=8), st.text(alphabet="aZ09.-ü", max_size=8)),
+))
+def test_envelope_addresses_are_what_djangos_smtp_backend_would_send(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except Exception as exc:  # noqa: BLE001 - whatever Django raises, the envelope raises too
+        with pytest.raises(type(exc)):
+            envelope_address(address, "utf-8")
+        return
+    assert envelope_address(address, "utf-8") == expected

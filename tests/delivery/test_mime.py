@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import email
 from email import policy
+from email.generator import NLCRE
 from email.policy import compat32
 
+import pytest
+import time_machine
 from django.core.mail import EmailMultiAlternatives
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from drip_plugin.delivery.mime import _POLICY, DripEmailMessage
+from drip_plugin.delivery.mime import _POLICY, DripEmailMessage, _BytesGenerator, line_endings
 
 HEADERS = {
     "Message-ID": "<drip.abc@shop.test>",
@@ -68,3 +71,50 @@ def test_mime_header_fast_path_folds_exactly_like_compat32(value):
 
     for name in ("Subject", "List-Id", "X-A-Rather-Long-Header-Name"):
         assert fold(_POLICY, name) == fold(compat32, name)
+
+
+PRINTABLE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=90)
+PLAIN = st.from_regex(r"[!-~]{1,10}( [!-~]{1,10}){0,8}", fullmatch=True)  # a subject Django keeps as it is
+ANY_TEXT = st.lists(st.sampled_from(["a", " ", ".", "=", "\n", "\r", "\r\n", "é", "🎉", "x" * 400]), max_size=12).map("".join)
+
+
+@pytest.fixture(scope="module")
+def fixed_boundary():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_BytesGenerator, "_make_boundary", classmethod(lambda cls, text=None: "=_drip_" + "f" * 32))  # as long as real ones
+        yield
+
+
+@time_machine.travel("2026-11-26 12:00:00", tick=False)
+@settings(max_examples=300)
+@given(subject=st.one_of(PLAIN, PRINTABLE, ANY_TEXT), body=ANY_TEXT, html=ANY_TEXT, to=st.sampled_from(
+    ["c1@example.com", "Zoë <zoe@example.com>", "a@b.c, d@e.f"]), header=st.one_of(PRINTABLE, ANY_TEXT),
+    header_name=st.sampled_from(["List-Id", "Date", "to", "X-" + "h" * 60]))
+def test_mime_smtp_bytes_are_byte_for_byte_what_django_would_send(fixed_boundary, subject, body, html, to, header,
+                                                                 header_name):
+    message = DripEmailMessage(subject, body, "Test Shop <hello@shop.test>", [to],
+                               headers={**HEADERS, header_name: header})
+    message.attach_alternative(html, "text/html")
+    try:
+        expected = message.message().as_bytes(linesep="\r\n")
+    except Exception as exc:  # noqa: BLE001 - a header Django refuses is refused by both
+        with pytest.raises(type(exc)):
+            message.smtp_bytes()
+        return
+    assert message.smtp_bytes() == expected
+
+
+@time_machine.travel("2026-11-26 12:00:00", tick=False)
+def test_mime_smtp_bytes_take_the_direct_way_for_drips_own_form(fixed_boundary, monkeypatch):
+    message = DripEmailMessage("Zoe, your cart is waiting", "Hi Zoë\nline two\n", "Test Shop <hello@shop.test>",
+                               ["zoe@example.com"], headers=HEADERS)
+    message.attach_alternative(HTML_CASES[2], "text/html")
+    expected = message.message().as_bytes(linesep="\r\n")
+    monkeypatch.setattr(DripEmailMessage, "message", lambda self: pytest.fail("built the email package's objects"))
+    assert message.smtp_bytes() == expected
+
+
+@given(st.lists(st.sampled_from(["a", "\r", "\n", "\r\n", "\r\r\n", "\n\r"]), max_size=20).map("".join))
+def test_mime_line_endings_are_the_email_generators(text):
+    for linesep in ("\r\n", "\n"):
+        assert line_endings(text, linesep) == NLCRE.sub(linesep, text)
