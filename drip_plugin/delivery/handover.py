@@ -268,10 +268,11 @@ class MultiplexedHandOver(HandOver):
         self.selector = selectors.DefaultSelector()
 
     def service(self, timeout: float | None = 0) -> None:
-        self._dispatch()
         if not self._round_due():
             self._wait_for_replies(timeout)
-            self._dispatch()  # the next commands go out before the round is recorded
+            # The next commands go out before the round is recorded (the wait
+            # has just dropped idle connections the server closed).
+            self._dispatch(look_for_closed=False)
             if not self._round_due():
                 return
         committing, self.committing = self.committing, []
@@ -306,8 +307,10 @@ class MultiplexedHandOver(HandOver):
         self.queued.append(send)
         self._dispatch()
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, look_for_closed: bool = True) -> None:
         """Start queued sends on free connections (when stopping: abort them)."""
+        if look_for_closed and self.queued and self.free:
+            self._drop_closed_idle_connections()
         while self.queued and (self.free or self.closing):
             send = self.queued.popleft()
             if self.closing:
@@ -340,14 +343,20 @@ class MultiplexedHandOver(HandOver):
         if smtp is not None:
             smtp.close()
 
+    def _drop_closed_idle_connections(self) -> None:
+        # (Replies ready on other connections stay ready: the selector is level-triggered.)
+        for key, _ in self.selector.select(0):
+            if key.data.send is None:  # asked nothing, yet readable: EOF, or "421" and then EOF
+                self._drop(key.data)
+
     def _wait_for_replies(self, timeout: float | None) -> None:
+        now, limits = time.monotonic(), [] if timeout is None else [timeout]
         if self.waiting:
-            wait = max(0.0, min(line.deadline for line in self.waiting) - time.monotonic())
-            if timeout is not None:
-                wait = min(wait, timeout)
-        else:  # nothing asked (a paced sender between two sends waits here)
-            wait = timeout or 0
-        for key, _ in self.selector.select(wait):
+            limits.append(min(line.deadline for line in self.waiting) - now)
+        if self.committing:  # until its round is due
+            limits.append(self.committing[0].committed_at + ROUND_WAIT - now)
+        # (With nothing asked, a paced sender between two sends waits here.)
+        for key, _ in self.selector.select(max(0.0, min(limits, default=0))):
             line = key.data
             if line in self.waiting:
                 try:
@@ -356,10 +365,10 @@ class MultiplexedHandOver(HandOver):
                     self._finish(line, exc)
                 else:
                     self._step(line, reply)
-            elif line.send is None:  # idle: closed by the server (EOF, or "421")
-                self._drop(line)
+            elif line.send is None:
+                self._drop(line)  # idle, yet readable: closed by the server
             # (At the commit point the server has nothing to say before our
-            # marker; whatever it did is in the marker's reply.)
+            # marker; whatever it did shows in the marker's reply.)
         now = time.monotonic()
         for line in [line for line in self.waiting if line.deadline <= now]:
             self._finish(line, TimeoutError(f"no reply from the SMTP server within {line.backend.timeout} s"))

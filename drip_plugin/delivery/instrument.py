@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils.html import escape
 
 from ..models import Message
-from ..rendering.links import token_url
+from ..rendering.links import token_url, token_urls
 
 CLICK_SALT = "drip_plugin.click"
 OPEN_SALT = "drip_plugin.open"
@@ -28,24 +28,20 @@ def unescape_href(href: str) -> str:
     return CHARACTER_REFERENCE.sub(lambda reference: html.unescape(reference.group()), href)
 
 
-def click_url(message: Message, url: str) -> str:
-    # Not compressed: zlib's setup costs more per link than the bytes it saves.
-    return token_url("drip_plugin:click", signing.dumps({"m": message.pk, "u": url}, salt=CLICK_SALT))
-
-
-def open_url(message: Message) -> str:
-    return token_url("drip_plugin:open", signing.dumps(message.pk, salt=OPEN_SALT))
-
-
 def instrument(document: str, message: Message, skip: set[str]) -> str:
     """Route links through click tracking (except `skip`, e.g. unsubscribe)
     and add the open pixel."""
+    click_url = token_urls("drip_plugin:click")
+
     def rewrite(match: re.Match) -> str:
         url = unescape_href(match.group(2))
         if url in skip:
             return match.group()
-        return f"{match.group(1)}{escape(click_url(message, url))}{match.group(3)}"
+        # Not compressed: zlib's setup costs more per link than the bytes it saves.
+        token = signing.dumps({"m": message.pk, "u": url}, salt=CLICK_SALT)
+        return f"{match.group(1)}{escape(click_url(token))}{match.group(3)}"
 
     document = ANCHOR_HREF.sub(rewrite, document)
-    pixel = f'<img src="{escape(open_url(message))}" width="1" height="1" alt="" style="display:block;border:0">'
+    open_url = token_url("drip_plugin:open", signing.dumps(message.pk, salt=OPEN_SALT))
+    pixel = f'<img src="{escape(open_url)}" width="1" height="1" alt="" style="display:block;border:0">'
     return document.replace("</body>", f"{pixel}</body>", 1) if "</body>" in document else document + pixel

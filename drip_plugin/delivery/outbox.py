@@ -94,8 +94,9 @@ class Refusals:
     """Suppressions and opt-outs of a whole batch, read in two queries."""
 
     def __init__(self, batch: list[Message]):
-        hashes = {email_hash(m.to_email) for m in batch}
-        self.suppressed = set(Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True))
+        self.hashes = {m.to_email: email_hash(m.to_email) for m in batch}
+        self.suppressed = set(
+            Suppression.objects.filter(email_hash__in=self.hashes.values()).values_list("email_hash", flat=True))
         self.opted_out = set(
             Contact.opted_out_of.through.objects.filter(
                 contact_id__in={m.enrollment.contact_id for m in batch}
@@ -105,7 +106,7 @@ class Refusals:
     def reason(self, message: Message) -> str | None:
         """Why this message must not go out now, if it must not."""
         contact, sequence = message.enrollment.contact, message.enrollment.sequence
-        if email_hash(message.to_email) in self.suppressed:
+        if (self.hashes.get(message.to_email) or email_hash(message.to_email)) in self.suppressed:
             return "address suppressed"
         if not contact.is_subscribed and not sequence.transactional:
             return "contact unsubscribed"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.core import signing
 from django.core.signals import setting_changed
@@ -30,12 +31,18 @@ def _forget_routes(*, setting: str, **kwargs) -> None:
         _route.cache_clear()
 
 
-def token_url(name: str, token: str) -> str:
-    """The absolute URL of route `name` for a signed token — reverse(name,
-    args=[token]), reversed once per route: every email has several."""
+def token_urls(name: str) -> Callable[[str], str]:
+    """token -> the absolute URL of route `name` for that signed token:
+    reverse(name, args=[token]), reversed once per route (every email has
+    several links) and looked up once for all of one email's links."""
     # Keyed by all reverse() depends on: the URLconf, the script prefix and
     # the language (i18n_patterns prefixes).
-    return absolute(_route(name, get_urlconf(), get_script_prefix(), get_language()).replace(_TOKEN, token))
+    template = absolute(_route(name, get_urlconf(), get_script_prefix(), get_language()))
+    return lambda token: template.replace(_TOKEN, token)
+
+
+def token_url(name: str, token: str) -> str:
+    return token_urls(name)(token)
 
 
 def cart_restore_url(checkout_id: str) -> str:

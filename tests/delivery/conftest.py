@@ -18,6 +18,8 @@ class Sink:
     replies: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_message: object = None
+    on_rcpt: object = None  # called with the recipient, before the reply
+    data_threads: set = field(default_factory=set)  # threads of this process alive at each DATA
     open_transactions: int = 0  # between MAIL FROM and the end of DATA
     most_open_transactions: int = 0
 
@@ -28,8 +30,15 @@ class Sink:
         envelope.mail_from, envelope.mail_options = address, list(mail_options)
         return "250 OK"
 
+    async def handle_RCPT(self, server, session, envelope: Envelope, address, rcpt_options):
+        if self.on_rcpt:
+            self.on_rcpt(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope: Envelope):
         recipient = envelope.rcpt_tos[0]
+        self.data_threads.update(thread.name for thread in threading.enumerate())
         with self.lock:
             self.open_transactions -= 1
             scripted = self.replies.get(recipient)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import re
+import select
 import threading
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import given, strategies as st
 
 from drip_plugin import track
 from drip_plugin.delivery import outbox, send_due_messages
+from drip_plugin.delivery.handover import MultiplexedHandOver, Send
 from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
     envelope_address, mail_transaction
 from drip_plugin.engine import advance_due_enrollments
@@ -293,3 +295,70 @@ def test_envelope_addresses_are_what_djangos_smtp_backend_would_send(address):
             envelope_address(address, "utf-8")
         return
     assert envelope_address(address, "utf-8") == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_over_drips_smtp_backend_drives_every_connection_from_the_calling_thread(smtp_sink, settings):
+    queue_messages(40)
+    later = Message.objects.filter(pk__in=Message.objects.order_by("pk").values("pk")[20:])
+    later.update(send_after=timezone.now() + dt.timedelta(days=1))
+    assert send_due_messages(timezone.now(), 500).sent == 20  # Django's SMTP backend: a thread per connection
+    assert any(name.startswith("drip-send") for name in smtp_sink.data_threads), "the check can see sending threads"
+
+    smtp_sink.data_threads.clear()
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 4}
+    smtp_sink.most_open_transactions = 0
+    later.update(send_after=timezone.now())
+    assert send_due_messages(timezone.now(), 500).sent == 20
+    assert not any(name.startswith("drip-send") for name in smtp_sink.data_threads)
+    assert smtp_sink.most_open_transactions > 1, "several SMTP transactions were open at the same time"
+    ids = collections.Counter(smtp_sink.message_ids())
+    assert len(ids) == 40 and set(ids.values()) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_timeout_before_the_end_of_data_marker_is_retried_not_outcome_unknown(smtp_sink, settings, clock):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND}
+    settings.EMAIL_TIMEOUT = 0.5
+    queue_messages(1)
+    # The server stalls on RCPT: nothing of the message was handed over yet.
+    stalled = threading.Event()
+    smtp_sink.on_rcpt = lambda address: stalled.wait(10)
+
+    result = send_due_messages(timezone.now(), 500)
+    smtp_sink.on_rcpt = None
+    stalled.set()
+
+    message = Message.objects.get()
+    assert (result.sent, result.failed, result.retried) == (0, 0, 1)
+    assert message.status == "retry_scheduled" and message.handed_at is None
+    assert "TimeoutError" in message.error and not message.error.startswith("outcome unknown")
+    clock.shift(dt.timedelta(hours=1))
+    assert send_due_messages(timezone.now(), 500).sent == 1
+    assert len(smtp_sink.messages) == 1
+
+
+def test_multiplexed_connection_the_server_closed_while_idle_is_opened_again_not_failed(smtp_sink):
+    recorded: list = []
+
+    def record(handing, done):
+        recorded.extend(done)
+        return set(handing)
+
+    def email(n: int) -> Send:
+        return Send(email=EmailMessage(f"Hi {n}", "body", "shop@shop.test", [f"r{n}@example.com"]))
+
+    with MultiplexedHandOver(COMMIT_POINT_BACKEND, 1, record) as hand_over:
+        hand_over.submit(email(1))
+        hand_over.drain()
+        [line] = hand_over.lines
+        first = line.backend.connection
+        first.putcmd("quit")  # the server answers 221 and closes: as one does with idle clients
+        assert first.getreply()[0] == 221
+        select.select([first.sock], [], [], 5)  # until its end of the connection arrives
+        hand_over.submit(email(2))
+        hand_over.drain()
+        assert line.backend.connection is not first
+
+    assert [send.error for send in recorded] == [None, None]
+    assert len(smtp_sink.messages) == 2
