@@ -26,6 +26,8 @@ from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from django import db
 from django.core.mail import EmailMessage, get_connection
 
@@ -281,13 +283,24 @@ class MultiplexedHandOver(HandOver):
         try:
             allowed = self._settle([line.send for line in committing], done)
         finally:
-            for line in committing:  # whatever happened, each gets its answer
-                if line.send in allowed:
-                    line.marker_sent = True
+            self._answer(committing, allowed)
+        self._dispatch()
+
+    def _answer(self, committing: list[_Line], allowed: Collection[Send]) -> None:
+        """Send the end-of-data marker of the allowed, abort the others —
+        every one of them, even if the sender is stopped meanwhile."""
+        stop: BaseException | None = None
+        for line in committing:
+            if stop is None and line.send in allowed:
+                line.marker_sent = True
+                try:
                     self._step(line, None)
-                else:
-                    self._finish(line, HandOverAborted())
-            self._dispatch()
+                except BaseException as exc:  # noqa: BLE001 - raised below, once all are answered
+                    stop = exc
+            else:
+                self._finish(line, HandOverAborted())
+        if stop is not None:
+            raise stop
 
     def _round_due(self) -> bool:
         """Each round is a transaction, worth several sends: record once no
@@ -321,8 +334,8 @@ class MultiplexedHandOver(HandOver):
             line.send = send
             try:
                 line.dialogue = drip_smtp.mail_transaction(self._open(line), *drip_smtp.envelope(send.email))
-            except Exception as exc:  # noqa: BLE001 - this message's failure, reported with it
-                self._finish(line, exc)
+            except BaseException as exc:  # noqa: BLE001 - see _fail
+                self._fail(line, exc)
                 continue
             self._step(line, None)
 
@@ -359,19 +372,29 @@ class MultiplexedHandOver(HandOver):
         for key, _ in self.selector.select(max(0.0, min(limits, default=0))):
             line = key.data
             if line in self.waiting:
-                try:
-                    reply = line.backend.connection.getreply()
-                except Exception as exc:  # noqa: BLE001 - the connection failed: this send's outcome
-                    self._finish(line, exc)
-                else:
-                    self._step(line, reply)
+                self._read(line)
             elif line.send is None:
                 self._drop(line)  # idle, yet readable: closed by the server
             # (At the commit point the server has nothing to say before our
             # marker; whatever it did shows in the marker's reply.)
         now = time.monotonic()
-        for line in [line for line in self.waiting if line.deadline <= now]:
-            self._finish(line, TimeoutError(f"no reply from the SMTP server within {line.backend.timeout} s"))
+        if expired := [line for line in self.waiting if line.deadline <= now]:
+            # A reply may have come while a read on another connection blocked:
+            # only silence times out.
+            ready = {key.data for key, _ in self.selector.select(0)}
+            for line in expired:
+                if line in ready:
+                    self._read(line)
+                else:
+                    self._finish(line, TimeoutError(f"no reply from the SMTP server within {line.backend.timeout} s"))
+
+    def _read(self, line: _Line) -> None:
+        try:
+            reply = line.backend.connection.getreply()
+        except BaseException as exc:  # noqa: BLE001 - see _fail
+            self._fail(line, exc)
+        else:
+            self._step(line, reply)
 
     def _step(self, line: _Line, reply: tuple[int, bytes] | None) -> None:
         """Resume `line`'s dialogue with `reply` until it next waits."""
@@ -380,8 +403,8 @@ class MultiplexedHandOver(HandOver):
         except StopIteration:
             self._finish(line, None)
             return
-        except Exception as exc:  # noqa: BLE001 - smtplib's error for this send
-            self._finish(line, exc)
+        except BaseException as exc:  # noqa: BLE001 - see _fail
+            self._fail(line, exc)
             return
         if wants == drip_smtp.COMMIT:
             self.waiting.discard(line)
@@ -391,12 +414,26 @@ class MultiplexedHandOver(HandOver):
             line.deadline = time.monotonic() + line.backend.timeout
             self.waiting.add(line)
 
+    def _fail(self, line: _Line, exc: BaseException) -> None:
+        """End `line`'s send with `exc`, its own failure (smtplib's errors, a
+        dropped connection, bad content); but an interrupt, a SystemExit or
+        Celery's soft time limit stop the whole sender: the send ends unsent
+        if it can (before its marker) and the exception goes on up."""
+        if isinstance(exc, Exception) and not isinstance(exc, SoftTimeLimitExceeded):
+            self._finish(line, exc)
+            return
+        self._finish(line, exc if line.marker_sent else HandOverAborted())
+        raise exc
+
     def _finish(self, line: _Line, error: BaseException | None) -> None:
         send = line.send
         self.waiting.discard(line)
         if error is not None:
+            # After the marker only a proper SMTP reply tells what the server did
+            # (smtplib makes an unreadable one code -1).
+            answered = isinstance(error, smtplib.SMTPResponseException) and 400 <= error.smtp_code < 600
             send.error = (OutcomeUnknown(f"{type(error).__name__}: {error}")
-                          if line.marker_sent and not isinstance(error, smtplib.SMTPResponseException) else error)
+                          if line.marker_sent and not answered else error)
             try:
                 self._drop(line)
             except Exception:  # noqa: BLE001 - the send's own error is the one to report

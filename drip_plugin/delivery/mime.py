@@ -141,16 +141,19 @@ class DripEmailMessage(EmailMultiAlternatives):
         if Django stores every one as it is (ASCII; a subject that fits on a
         line); else None."""
         alternatives = self.alternatives
-        if (SafeMIMEMultipart is None or self.attachments or self.cc or self.reply_to or not self.body
+        if (SafeMIMEMultipart is None or self.attachments or not self.body
                 or self.content_subtype != "plain" or self.alternative_subtype != "alternative"
                 or (self.encoding or settings.DEFAULT_CHARSET) != "utf-8" or len(alternatives) != 1
                 or alternatives[0][1] != "text/html" or not isinstance(alternatives[0][0], str)):
             return None
         extra = self.extra_headers
         names = {name.lower() for name in extra}
+        if names & {"content-type", "mime-version", "content-transfer-encoding"}:
+            return None  # the email package rewrites or repeats these
         headers = [("Subject", self.subject), ("From", extra.get("From", self.from_email))]
-        if "To" in extra or self.to:
-            headers.append(("To", extra["To"] if "To" in extra else ", ".join(str(v) for v in self.to)))
+        for name, addresses in (("To", self.to), ("Cc", self.cc), ("Reply-To", self.reply_to)):
+            if name in extra or addresses:
+                headers.append((name, extra[name] if name in extra else ", ".join(str(a) for a in addresses)))
         if "date" not in names:
             headers.append(("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))
         if "message-id" not in names:

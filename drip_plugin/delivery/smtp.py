@@ -46,7 +46,8 @@ def dot_stuffed(msg: bytes) -> bytes:
 
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+_LABEL = "[A-Za-z0-9-]{1,63}"  # longer ones fail IDNA encoding in sanitize_address
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})*")
 
 
 @functools.lru_cache(maxsize=64)  # the sender is the same for every message
@@ -76,6 +77,8 @@ def mail_transaction(smtp: smtplib.SMTP, sender: str, recipients: list[str], dat
     is resumed there only if the hand-over was recorded (else closed, with
     the connection dropped: the server then discards the message). Raises
     what smtplib.sendmail raises for the same replies."""
+    if not recipients:
+        raise ValueError("the email has no recipients")
     smtp.ehlo_or_helo_if_needed()
     options = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
     smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{options}")

@@ -10,6 +10,7 @@ import select
 import threading
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
@@ -20,13 +21,15 @@ from hypothesis import given, strategies as st
 
 from drip_plugin import track
 from drip_plugin.delivery import outbox, send_due_messages
-from drip_plugin.delivery.handover import MultiplexedHandOver, Send
+from drip_plugin.delivery import smtp as drip_smtp
+from drip_plugin.delivery.handover import MultiplexedHandOver, OutcomeUnknown, Send
 from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
     envelope_address, mail_transaction
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
 from tests.conftest import build_sequence
+from tests.delivery.scripted_smtp import ScriptedSMTP
 
 COMMIT_POINT_BACKEND = "drip_plugin.delivery.smtp.EmailBackend"
 
@@ -285,7 +288,8 @@ def test_outbox_lease_running_out_unclaimed_stops_the_batch_and_the_next_tick_se
 
 @given(st.one_of(
     st.text(alphabet="aZ09.-_+'@é<> \"", max_size=20),
-    st.builds("{}@{}".format, st.text(alphabet="aZ09.-_+'!#`é", max_size=8), st.text(alphabet="aZ09.-ü", max_size=8)),
+    st.builds("{}@{}".format, st.text(alphabet="aZ09.-_+'!#`é", max_size=8),
+              st.lists(st.sampled_from(["a", "Z", "0", ".", "-", "ü", "x" * 63]), max_size=8).map("".join)),
 ))
 def test_envelope_addresses_are_what_djangos_smtp_backend_would_send(address):
     try:
@@ -362,3 +366,92 @@ def test_multiplexed_connection_the_server_closed_while_idle_is_opened_again_not
 
     assert [send.error for send in recorded] == [None, None]
     assert len(smtp_sink.messages) == 2
+
+
+@pytest.fixture
+def scripted_smtp(settings):
+    servers = []
+
+    def start(answer_end_of_data) -> ScriptedSMTP:
+        server = ScriptedSMTP(answer_end_of_data)
+        servers.append(server)
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND}
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_multiplexed_reply_stalled_on_one_connection_never_times_out_another_that_answered(scripted_smtp, settings):
+    release = threading.Event()
+
+    def answer(recipient, connection):
+        if recipient == "stalled@example.com":
+            connection.sendall(b"250")  # half a reply, then nothing
+            release.wait(10)
+        else:
+            threading.Event().wait(0.2)  # a server that takes a moment, then acknowledges
+            connection.sendall(b"250 OK\r\n")
+
+    scripted_smtp(answer)
+    settings.EMAIL_TIMEOUT = 1
+    recorded: list = []
+
+    def record(handing, done):
+        recorded.extend(done)
+        return set(handing)
+
+    sends = {r: Send(email=EmailMessage("Hi", "body", "shop@shop.test", [r]))
+             for r in ("stalled@example.com", "fine@example.com")}
+    with MultiplexedHandOver(COMMIT_POINT_BACKEND, 2, record) as hand_over:
+        for send in sends.values():
+            hand_over.submit(send)
+        hand_over.drain()
+    release.set()
+
+    assert sends["fine@example.com"].error is None, "acknowledged within 0.2 s: sent, not 'outcome unknown'"
+    assert isinstance(sends["stalled@example.com"].error, OutcomeUnknown)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_unreadable_reply_after_the_end_of_data_marker_is_outcome_unknown_never_resent(scripted_smtp, clock):
+    replies = [b"OK queued\r\n", b"250 OK\r\n"]  # the first has no reply code (a broken proxy)
+    server = scripted_smtp(lambda recipient, connection: connection.sendall(replies.pop(0)))
+    queue_messages(1)
+
+    first = send_due_messages(timezone.now(), 500)
+    clock.shift(dt.timedelta(days=1))
+    send_due_messages(timezone.now(), 500)
+
+    message = Message.objects.get()
+    assert (first.failed, first.retried) == (1, 0)
+    assert message.status == "failed" and message.error.startswith("outcome unknown")
+    assert server.delivered == ["h0@example.com"], "delivered once, not again"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SoftTimeLimitExceeded])
+def test_outbox_stopped_while_starting_a_send_stops_at_once_and_loses_nothing(smtp_sink, settings, monkeypatch, stop):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 2}
+    queue_messages(6)
+    envelope, calls = drip_smtp.envelope, []
+
+    def stopped_on_the_third(email):  # building the MIME bytes: where a Ctrl-C or Celery's time limit lands
+        calls.append(email)
+        if len(calls) == 3:
+            raise stop()
+        return envelope(email)
+
+    monkeypatch.setattr(drip_smtp, "envelope", stopped_on_the_third)
+    with pytest.raises(stop):
+        send_due_messages(timezone.now(), 500)
+    assert not Message.objects.filter(status="failed").exists(), "the stop is not the message's fault"
+
+    monkeypatch.undo()
+    after_lease = timezone.now() + dt.timedelta(seconds=301)
+    send_due_messages(after_lease, 500)
+    ids = collections.Counter(smtp_sink.message_ids())
+    assert len(ids) == 6 and set(ids.values()) == {1}, "each message exactly once"
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}

@@ -89,7 +89,8 @@ def fixed_boundary():
 @settings(max_examples=300)
 @given(subject=st.one_of(PLAIN, PRINTABLE, ANY_TEXT), body=ANY_TEXT, html=ANY_TEXT, to=st.sampled_from(
     ["c1@example.com", "Zoë <zoe@example.com>", "a@b.c, d@e.f"]), header=st.one_of(PRINTABLE, ANY_TEXT),
-    header_name=st.sampled_from(["List-Id", "Date", "to", "X-" + "h" * 60]))
+    header_name=st.sampled_from(["List-Id", "Date", "to", "X-" + "h" * 60, "Reply-To", "Cc", "reply-to",
+                                 "Content-Type", "MIME-Version"]))
 def test_mime_smtp_bytes_are_byte_for_byte_what_django_would_send(fixed_boundary, subject, body, html, to, header,
                                                                  header_name):
     message = DripEmailMessage(subject, body, "Test Shop <hello@shop.test>", [to],
