@@ -15,6 +15,7 @@ _ROOT_TAG = re.compile(r"<mjml(?=[\s>])([^>]*)>")
 _LANG_ATTRIBUTE = re.compile(r"\slang\s*=")
 
 
+@functools.lru_cache(maxsize=512)  # per message otherwise: a new copy of the source to hash each time
 def with_language(source: str, language: str) -> str:
     """`<mjml>` → `<mjml lang="…">`: MJML writes it to `<html lang>`, by which
     screen readers choose their voice (without it: "und", undetermined)."""
