@@ -56,6 +56,13 @@ def run_dialogue(smtp, email: EmailMessage, commit_point) -> tuple[int, bytes]:
             return reply
 
 
+def assert_each_sent_once_after_the_lease(smtp_sink, count: int) -> None:
+    send_due_messages(timezone.now() + dt.timedelta(seconds=301), 500)
+    ids = collections.Counter(smtp_sink.message_ids())
+    assert len(ids) == count and set(ids.values()) == {1}, "each message exactly once"
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+
+
 def test_commit_point_comes_after_the_body_and_before_the_end_of_data_marker(smtp_sink):
     backend = CommitPointBackend()
     backend.open()
@@ -254,11 +261,7 @@ def test_outbox_send_stopped_after_its_hand_over_was_committed_is_freed_not_lost
     assert not Message.objects.filter(status="failed").exists()
 
     monkeypatch.undo()
-    after_lease = timezone.now() + dt.timedelta(seconds=301)
-    send_due_messages(after_lease, 500)
-    ids = collections.Counter(smtp_sink.message_ids())
-    assert len(ids) == 4 and set(ids.values()) == {1}, "each message exactly once"
-    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    assert_each_sent_once_after_the_lease(smtp_sink, 4)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -450,8 +453,4 @@ def test_outbox_stopped_while_starting_a_send_stops_at_once_and_loses_nothing(sm
     assert not Message.objects.filter(status="failed").exists(), "the stop is not the message's fault"
 
     monkeypatch.undo()
-    after_lease = timezone.now() + dt.timedelta(seconds=301)
-    send_due_messages(after_lease, 500)
-    ids = collections.Counter(smtp_sink.message_ids())
-    assert len(ids) == 6 and set(ids.values()) == {1}, "each message exactly once"
-    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    assert_each_sent_once_after_the_lease(smtp_sink, 6)
