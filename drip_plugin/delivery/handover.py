@@ -97,6 +97,12 @@ class HandOver:
 
     def drain(self) -> None:
         while self.in_flight:
+            if not self._can_progress():
+                # Only an interrupt landing between two steps of a send gets here.
+                logger.warning("drip sender lost track of %s sends when it was interrupted; "
+                               "the lease expiry will settle them", self.in_flight)
+                self.in_flight = 0
+                return
             self.service(timeout=None)
 
     def service(self, timeout: float | None = 0) -> None:
@@ -108,6 +114,7 @@ class HandOver:
         """Abort sends not yet handed over, wait for the others and record them."""
         self.closing = True
         try:
+            self._stop_unsent()
             self.drain()
             if self.unrecorded:
                 self._record_outcomes_if_possible(self.unrecorded)
@@ -116,6 +123,12 @@ class HandOver:
 
     def _has_room(self) -> bool:
         return self.in_flight < self.size
+
+    def _can_progress(self) -> bool:
+        return True  # (sending threads always report)
+
+    def _stop_unsent(self) -> None:
+        """Stopping: end at once the sends that may still end unsent."""
 
     def _start(self, send: Send) -> None:
         raise NotImplementedError
@@ -291,14 +304,16 @@ class MultiplexedHandOver(HandOver):
         every one of them, even if the sender is stopped meanwhile."""
         stop: BaseException | None = None
         for line in committing:
-            if stop is None and line.send in allowed:
-                line.marker_sent = True
-                try:
+            try:
+                if stop is None and line.send in allowed:
+                    line.marker_sent = True
                     self._step(line, None)
-                except BaseException as exc:  # noqa: BLE001 - raised below, once all are answered
-                    stop = exc
-            else:
-                self._finish(line, HandOverAborted())
+                elif line.send is not None:
+                    self._finish(line, HandOverAborted())
+            except BaseException as exc:  # noqa: BLE001 - raised below, once all are answered
+                stop = stop or exc
+                if line.send is not None and line not in self.waiting:  # interrupted before its step
+                    self._finish(line, HandOverAborted())
         if stop is not None:
             raise stop
 
@@ -315,6 +330,18 @@ class MultiplexedHandOver(HandOver):
     def _has_room(self) -> bool:
         # Rendered sends wait for a connection; outcomes wait for their round.
         return len(self.queued) < self.size
+
+    def _can_progress(self) -> bool:
+        return bool(self.queued or self.waiting or self.committing or self.finished)
+
+    def _stop_unsent(self) -> None:
+        # Dropping the connection before the marker makes the server discard
+        # the message; a send at the commit point is aborted by its round.
+        # Only sends past their marker still wait for their reply.
+        for line in self.lines:
+            if line.send is not None and line not in self.committing and not (
+                    line.marker_sent and line in self.waiting):
+                self._finish(line, HandOverAborted())
 
     def _start(self, send: Send) -> None:
         self.queued.append(send)
@@ -426,7 +453,7 @@ class MultiplexedHandOver(HandOver):
         raise exc
 
     def _finish(self, line: _Line, error: BaseException | None) -> None:
-        send = line.send
+        send, dialogue = line.send, line.dialogue
         self.waiting.discard(line)
         if error is not None:
             # After the marker only a proper SMTP reply tells what the server did
@@ -434,15 +461,18 @@ class MultiplexedHandOver(HandOver):
             answered = isinstance(error, smtplib.SMTPResponseException) and 400 <= error.smtp_code < 600
             send.error = (OutcomeUnknown(f"{type(error).__name__}: {error}")
                           if line.marker_sent and not answered else error)
+        # The bookkeeping first: an interrupt landing in the cleanup below
+        # leaves no send untracked.
+        line.send, line.dialogue, line.marker_sent = None, None, False
+        self.free.append(line)
+        self.finished.append(send)
+        if dialogue is not None:
+            dialogue.close()
+        if error is not None:
             try:
                 self._drop(line)
             except Exception:  # noqa: BLE001 - the send's own error is the one to report
                 logger.warning("could not close a failed email connection", exc_info=True)
-        if line.dialogue is not None:
-            line.dialogue.close()
-        line.send, line.dialogue, line.marker_sent = None, None, False
-        self.free.append(line)
-        self.finished.append(send)
 
     def _close_connections(self) -> None:
         self.selector.close()

@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 class ScriptedSMTP:
     def __init__(self, answer_end_of_data: Callable[[str, socket.socket], None]):
-        """`answer_end_of_data(recipient, connection)` writes whatever reply it likes."""
+        """`answer_end_of_data(recipient, connection)` writes whatever reply it
+        likes; RCPT of an address in `held` is answered once `release` is set."""
         self.answer_end_of_data, self.delivered = answer_end_of_data, []
+        self.held, self.release = set(), threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
@@ -32,6 +34,8 @@ class ScriptedSMTP:
                 command = line[:4].upper()
                 if command == b"RCPT":
                     recipient = line.split(b"<")[1].split(b">")[0].decode()
+                    if recipient in self.held:
+                        self.release.wait(30)
                 if command == b"DATA":
                     connection.sendall(b"354 go on\r\n")
                     data = b""
@@ -50,4 +54,5 @@ class ScriptedSMTP:
             connection.close()
 
     def stop(self) -> None:
+        self.release.set()
         self.listener.close()

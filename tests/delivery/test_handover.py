@@ -7,6 +7,7 @@ import collections
 import datetime as dt
 import re
 import select
+import smtplib
 import threading
 
 import pytest
@@ -454,3 +455,52 @@ def test_outbox_stopped_while_starting_a_send_stops_at_once_and_loses_nothing(sm
 
     monkeypatch.undo()
     assert_each_sent_once_after_the_lease(smtp_sink, 6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_interrupted_ends_sends_before_their_marker_unsent_without_waiting_for_their_server(
+        scripted_smtp, settings, monkeypatch):
+    server = scripted_smtp(lambda recipient, connection: connection.sendall(b"250 OK\r\n"))
+    server.held.add("h0@example.com")  # its server sits on the RCPT reply
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SEND_CONNECTIONS": 2, "MAX_ATTEMPTS": 1}
+    queue_messages(2)
+    envelope, calls = drip_smtp.envelope, []
+
+    def interrupted_on_the_second(email):
+        calls.append(email)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return envelope(email)
+
+    monkeypatch.setattr(drip_smtp, "envelope", interrupted_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        send_due_messages(timezone.now(), 500)
+    server.release.set()
+    # Not a timed-out (on its last attempt: failed) send: it never reached its marker.
+    assert set(Message.objects.values_list("status", "attempts", "error")) == {("queued", 0, "")}
+    assert server.delivered == []
+
+
+def test_multiplexed_interrupt_while_closing_a_failed_connection_leaves_no_send_untracked(smtp_sink, monkeypatch):
+    smtp_sink.replies["bad@example.com"] = ["550 5.1.1 no such user"]
+    close, interrupts = drip_smtp.NoDelaySMTP.close, []
+
+    def interrupted_once(smtp):
+        if not interrupts:
+            interrupts.append(True)
+            raise KeyboardInterrupt
+        close(smtp)
+
+    monkeypatch.setattr(drip_smtp.NoDelaySMTP, "close", interrupted_once)
+    recorded: list = []
+
+    def record(handing, done):
+        recorded.extend(done)
+        return set(handing)
+
+    hand_over = MultiplexedHandOver(COMMIT_POINT_BACKEND, 2, record)
+    with pytest.raises(KeyboardInterrupt):
+        with hand_over:  # close() must come back (it used to spin on a send it had lost)
+            hand_over.submit(Send(email=EmailMessage("Hi", "b", "shop@shop.test", ["bad@example.com"])))
+            hand_over.drain()
+    assert hand_over.in_flight == 0 and [type(send.error) for send in recorded] == [smtplib.SMTPDataError]
