@@ -2,13 +2,12 @@
 """Sending throughput: drip_plugin vs django-post-office, same SMTP sink.
 
 20,000 messages to a local aiosmtpd sink (its own process), one sending
-process each, both through drip_plugin.delivery.smtp.EmailBackend (Django's
-SMTP backend; post_office never sets its commit point, so it runs Django's
-code path):
+process each, both through drip_plugin.delivery.smtp.EmailBackend (to
+post_office, which calls its send_messages(), it is Django's SMTP backend):
   (a) drip_plugin: queued Messages → send_due_messages (renders each message:
       compiled MJML + per-recipient merge, click tracking, headers; then
-      SMTP over SEND_CONNECTIONS connections, hand-over recorded at the
-      commit point);
+      drives SEND_CONNECTIONS SMTP connections from its own thread, each
+      hand-over recorded at the commit point);
   (b) django-post-office: the same messages, already rendered, queued with
       post_office.mail.send, then sent by post_office.mail.send_queued
       (one process, its default 5 threads).
