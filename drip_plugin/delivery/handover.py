@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
 
@@ -50,9 +50,10 @@ class OutcomeUnknown(Exception):
 @dataclass(eq=False, kw_only=True)
 class Send:
     email: EmailMessage
-    committed: threading.Event = field(default_factory=threading.Event)
-    aborted: bool = False
     error: BaseException | None = None
+    # A ThreadedHandOver's sending thread waits on `committed` for its round's verdict.
+    committed: threading.Event | None = None
+    aborted: bool = False
 
 
 # record(handing, done) -> the sends among `handing` that may go
@@ -198,6 +199,7 @@ class ThreadedHandOver(HandOver):
                 send.committed.set()
 
     def _start(self, send: Send) -> None:
+        send.committed = threading.Event()
         self.pool.submit(self._send, send)
 
     def _close_connections(self) -> None:
@@ -252,6 +254,7 @@ class _Line:
     def __init__(self, backend: drip_smtp.EmailBackend):
         self.backend = backend  # opened on first use, again after an error dropped it
         self.sock = None  # as registered with the selector while open
+        self.replies: drip_smtp.ReplyReader | None = None  # on that socket
         self.send: Send | None = None
         self.dialogue: drip_smtp.Dialogue | None = None
         self.deadline = 0.0  # for the reply it waits for
@@ -370,6 +373,7 @@ class MultiplexedHandOver(HandOver):
         if line.sock is None:
             line.backend.open()
             line.sock = line.backend.connection.sock
+            line.replies = drip_smtp.ReplyReader(line.sock)
             self.selector.register(line.sock, selectors.EVENT_READ, line)
         return line.backend.connection
 
@@ -378,7 +382,7 @@ class MultiplexedHandOver(HandOver):
         where QUIT would be read as message text."""
         if line.sock is not None:
             self.selector.unregister(line.sock)
-            line.sock = None
+            line.sock = line.replies = None
         smtp, line.backend.connection = line.backend.connection, None
         if smtp is not None:
             smtp.close()
@@ -406,40 +410,48 @@ class MultiplexedHandOver(HandOver):
             # marker; whatever it did shows in the marker's reply.)
         now = time.monotonic()
         if expired := [line for line in self.waiting if line.deadline <= now]:
-            # A reply may have come while a read on another connection blocked:
-            # only silence times out.
+            # What came in at the last moment still counts: only silence, or a
+            # reply still incomplete, times out.
             ready = {key.data for key, _ in self.selector.select(0)}
             for line in expired:
                 if line in ready:
                     self._read(line)
-                else:
-                    self._finish(line, TimeoutError(f"no reply from the SMTP server within {line.backend.timeout} s"))
+                if line in self.waiting and line.deadline <= now:
+                    self._finish(line, TimeoutError(
+                        f"no whole reply from the SMTP server within {line.backend.timeout} s"))
 
     def _read(self, line: _Line) -> None:
         try:
-            reply = line.backend.connection.getreply()
+            reply = line.replies.read()
         except BaseException as exc:  # noqa: BLE001 - see _fail
             self._fail(line, exc)
         else:
-            self._step(line, reply)
+            if reply is not None:  # (else the rest of it is still on its way)
+                self._step(line, reply)
 
     def _step(self, line: _Line, reply: tuple[int, bytes] | None) -> None:
         """Resume `line`'s dialogue with `reply` until it next waits."""
-        try:
-            wants = line.dialogue.send(reply)
-        except StopIteration:
-            self._finish(line, None)
-            return
-        except BaseException as exc:  # noqa: BLE001 - see _fail
-            self._fail(line, exc)
-            return
-        if wants == drip_smtp.COMMIT:
-            self.waiting.discard(line)
-            line.committed_at = time.monotonic()
-            self.committing.append(line)
-        else:
-            line.deadline = time.monotonic() + line.backend.timeout
-            self.waiting.add(line)
+        while True:
+            try:
+                wants = line.dialogue.send(reply)
+                # A reply that came early (the server does not wait to be
+                # asked before a 421) is in already: no readable socket will say so.
+                reply = line.replies.buffered() if wants == drip_smtp.REPLY else None
+            except StopIteration:
+                self._finish(line, None)
+                return
+            except BaseException as exc:  # noqa: BLE001 - see _fail
+                self._fail(line, exc)
+                return
+            if wants == drip_smtp.COMMIT:
+                self.waiting.discard(line)
+                line.committed_at = time.monotonic()
+                self.committing.append(line)
+                return
+            if reply is None:
+                line.deadline = time.monotonic() + line.backend.timeout
+                self.waiting.add(line)
+                return
 
     def _fail(self, line: _Line, exc: BaseException) -> None:
         """End `line`'s send with `exc`, its own failure (smtplib's errors, a

@@ -6,14 +6,9 @@ from __future__ import annotations
 import html
 import re
 
-from django.core import signing
-from django.utils.html import escape
-
 from ..models import Message
-from ..rendering.links import token_url, token_urls
+from .links import EmailLinks
 
-CLICK_SALT = "drip_plugin.click"
-OPEN_SALT = "drip_plugin.open"
 # Only anchors: <link href> in <head> (MJML's web fonts) must stay as it is.
 ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")(https?://[^"]+)(")', re.IGNORECASE)
 
@@ -28,21 +23,17 @@ def unescape_href(href: str) -> str:
     return CHARACTER_REFERENCE.sub(lambda reference: html.unescape(reference.group()), href)
 
 
-def instrument(document: str, message: Message, skip: set[str]) -> str:
+def instrument(document: str, message: Message, skip: set[str], links: EmailLinks) -> str:
     """Route links through click tracking (except `skip`, e.g. unsubscribe)
     and add the open pixel."""
-    click_url, signer = token_urls("drip_plugin:click"), signing.TimestampSigner(salt=CLICK_SALT)
 
     def rewrite(match: re.Match) -> str:
         url = unescape_href(match.group(2))
         if url in skip:
             return match.group()
-        # = signing.dumps(…, salt=CLICK_SALT), one signer for all links. Not
-        # compressed: zlib's setup costs more per link than the bytes it saves.
-        token = signer.sign_object({"m": message.pk, "u": url})
-        return f"{match.group(1)}{escape(click_url(token))}{match.group(3)}"
+        return f"{match.group(1)}{html.escape(links.click({'m': message.pk, 'u': url}))}{match.group(3)}"
 
     document = ANCHOR_HREF.sub(rewrite, document)
-    open_url = token_url("drip_plugin:open", signing.dumps(message.pk, salt=OPEN_SALT))
-    pixel = f'<img src="{escape(open_url)}" width="1" height="1" alt="" style="display:block;border:0">'
+    pixel = (f'<img src="{html.escape(links.open(message.pk))}" width="1" height="1" alt=""'
+             ' style="display:block;border:0">')
     return document.replace("</body>", f"{pixel}</body>", 1) if "</body>" in document else document + pixel

@@ -32,15 +32,20 @@ except ImportError:  # Django 6.0+ uses the modern email API: left as it is
     SafeMIMEMultipart = None
 
 # A value of printable ASCII words with single spaces is written unchanged
-# by email.header when it fits on one line; skipping Header() saves its cost.
+# by email.header when it fits on one line, and one word with nowhere to
+# split it (no space, "," or ";": a List-Unsubscribe URL) on a line of its
+# own when it does not; skipping Header() saves its cost.
 _PLAIN_HEADER = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+_ONE_WORD = re.compile(r"[\x21-\x2b\x2d-\x3a\x3c-\x7e]+")
 
 
 class _Policy(Compat32):
     def _fold(self, name, value, sanitize):
-        if (isinstance(value, str) and len(name) + 2 + len(value) <= (self.max_line_length or 998)
-                and _PLAIN_HEADER.fullmatch(value)):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str):
+            if len(name) + 2 + len(value) <= (self.max_line_length or 998) and _PLAIN_HEADER.fullmatch(value):
+                return f"{name}: {value}{self.linesep}"
+            if self.max_line_length and _ONE_WORD.fullmatch(value):
+                return f"{name}: {self.linesep} {value}{self.linesep}"
         return super()._fold(name, value, sanitize)
 
 

@@ -34,7 +34,7 @@ from .compose import compose
 from .errors import is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
 from .instrument import instrument
-from .links import message_links
+from .links import EmailLinks
 from .suppression import email_hash
 
 logger = logging.getLogger("drip_plugin.delivery")
@@ -141,7 +141,7 @@ class Refused(Exception):
     """The contact must not get this message now (suppressed, unsubscribed, opted out)."""
 
 
-def render_message(message: Message, translations: Translations | None = None):
+def render_message(message: Message, translations: Translations | None = None, email_links: EmailLinks | None = None):
     """(email, links, rendered): the message's email in its contact's language,
     rendered with the message's own links; no click tracking. Raises TemplateProblem."""
     enrollment = message.enrollment
@@ -153,21 +153,32 @@ def render_message(message: Message, translations: Translations | None = None):
         raise TemplateProblem(f"email {chosen.name!r} is not published")
     locale = message.language or enrollment.contact.locale  # once sent, in the language it went out in
     email = translations.pick(chosen, locale) if translations else email_for_locale(chosen, locale)
-    links = message_links(message)
+    links = (email_links or EmailLinks()).for_templates(message)
     rendered = render_email(
         email, merge_context(enrollment.contact, event_properties=event.properties if event else None, links=links),
     )
     return email, links, rendered
 
 
-def prepare_message(message: Message, refusals: Refusals, translations: Translations | None = None) -> Outgoing:
+class BatchContext:
+    """What the messages of a claimed batch share, looked up once for all:
+    who must not be mailed, each email in its languages, signed link routes."""
+
+    def __init__(self, batch: list[Message]):
+        self.refusals = Refusals(batch)
+        self.translations = Translations(email_of(m) for m in batch if m.step and email_of(m))
+        self.email_links = EmailLinks()
+
+
+def prepare_message(message: Message, batch: BatchContext) -> Outgoing:
     """Render and compose one leased message; raises Refused or the rendering problem."""
-    refusal = refusals.reason(message)
+    refusal = batch.refusals.reason(message)
     if refusal:
         raise Refused(refusal)
-    email, links, rendered = render_message(message, translations)
+    email, links, rendered = render_message(message, batch.translations, batch.email_links)
     if drip_settings.TRACKING:
-        rendered = dataclasses.replace(rendered, html=instrument(rendered.html, message, skip=set(links.values())))
+        rendered = dataclasses.replace(
+            rendered, html=instrument(rendered.html, message, skip=set(links.values()), links=batch.email_links))
     return Outgoing(email=compose(message, rendered, links), message=message, subject=rendered.subject,
                     language=email.locale.language_code)
 
@@ -349,8 +360,7 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
     lease_lost = False
     with open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
         while batch := claim_sendable(clock(), limit, due_at=now):
-            refusals = Refusals(batch)
-            translations = Translations(email_of(m) for m in batch if m.step and email_of(m))
+            context = BatchContext(batch)
             lease_ends = batch[0].sending_until
             for message in batch:
                 if lease_lost or clock() >= lease_ends:
@@ -360,7 +370,7 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                                    len(batch) - batch.index(message))
                     break
                 try:
-                    outgoing = prepare_message(message, refusals, translations)
+                    outgoing = prepare_message(message, context)
                 except SoftTimeLimitExceeded:
                     raise  # Celery asks the task to stop: not this message's fault
                 except Exception as exc:  # one bad message must never abort the batch

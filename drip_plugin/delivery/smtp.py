@@ -21,6 +21,7 @@ import functools
 import re
 import smtplib
 import socket
+import ssl
 from collections.abc import Generator
 
 from django.conf import settings
@@ -61,6 +62,12 @@ def envelope_address(address: str, encoding: str) -> str:
     return address if _PLAIN_ADDRESS.fullmatch(address) else _sanitized(address, encoding)
 
 
+def quoted_address(address: str) -> str:
+    """smtplib.quoteaddr(), which parses every address with the email
+    package again; a bare addr-spec only needs its angle brackets."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
 def envelope(email: EmailMessage) -> tuple[str, list[str], bytes]:
     """(sender, recipients, message bytes) as Django's SMTP backend hands them to smtplib."""
     encoding = email.encoding or settings.DEFAULT_CHARSET
@@ -81,13 +88,13 @@ def mail_transaction(smtp: smtplib.SMTP, sender: str, recipients: list[str], dat
         raise ValueError("the email has no recipients")
     smtp.ehlo_or_helo_if_needed()
     options = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{options}")
+    smtp.putcmd("mail", f"FROM:{quoted_address(sender)}{options}")
     code, text = yield REPLY
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, text, sender)
     refused = {}
     for recipient in recipients:
-        smtp.putcmd("rcpt", f"TO:{smtplib.quoteaddr(recipient)}")
+        smtp.putcmd("rcpt", f"TO:{quoted_address(recipient)}")
         code, text = yield REPLY
         if code not in (250, 251):
             refused[recipient] = (code, text)
@@ -104,6 +111,57 @@ def mail_transaction(smtp: smtplib.SMTP, sender: str, recipients: list[str], dat
     code, text = yield REPLY
     if code != 250:
         raise smtplib.SMTPDataError(code, text)
+
+
+_MAX_LINE = 8192  # smtplib's limit for a reply line
+
+
+def parse_reply(pending: bytes) -> tuple[tuple[int, bytes], bytes] | None:
+    """The first whole reply in `pending`, read as smtplib.getreply() reads
+    it — (code, its lines' texts joined by "\n"), code -1 if unreadable —
+    and the bytes after it; None while it is still incomplete."""
+    texts, start = [], 0
+    while (end := pending.find(b"\n", start, start + _MAX_LINE)) >= 0:
+        line, start = pending[start:end + 1], end + 1
+        texts.append(line[4:].strip(b" \t\r\n"))
+        try:
+            code = int(line[:3])
+        except ValueError:
+            return (-1, b"\n".join(texts)), pending[start:]
+        if line[3:4] != b"-":
+            return (code, b"\n".join(texts)), pending[start:]
+    if len(pending) - start >= _MAX_LINE:
+        raise smtplib.SMTPResponseException(500, "Line too long.")
+    return None
+
+
+class ReplyReader:
+    """The server's replies on one connection, taken as they arrive: reading
+    never waits for the rest of a half-received reply (smtplib's would, up
+    to the timeout, holding up every other connection of the sender)."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock, self.pending = sock, b""
+
+    def buffered(self) -> tuple[int, bytes] | None:
+        """A whole reply that has already arrived, if any."""
+        parsed = parse_reply(self.pending)
+        if parsed is None:
+            return None
+        reply, self.pending = parsed
+        return reply
+
+    def read(self) -> tuple[int, bytes] | None:
+        """What the server sent (call when the socket is readable): the next
+        whole reply, or None while it is incomplete."""
+        data = self.sock.recv(65536)
+        if not data:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        # TLS: what is decrypted already no longer makes the socket readable.
+        while isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            data += self.sock.recv(65536)
+        self.pending += data
+        return self.buffered()
 
 
 class _NoDelay:

@@ -8,7 +8,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 
-from ..delivery.instrument import CLICK_SALT, OPEN_SALT
+from ..delivery.links import CLICK_SALT, OPEN_SALT
 from ..delivery.tracking import record_message_event
 from ..models import Message
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
+from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Sink:
     on_rcpt: object = None  # called with the recipient, before the reply
     data_threads: set = field(default_factory=set)  # threads of this process alive at each DATA
     open_transactions: int = 0  # between MAIL FROM and the end of DATA
+    encrypted: list = field(default_factory=list)  # per DATA: did it come over TLS?
     most_open_transactions: int = 0
 
     async def handle_MAIL(self, server, session, envelope: Envelope, address, mail_options):
@@ -39,6 +43,7 @@ class Sink:
     async def handle_DATA(self, server, session, envelope: Envelope):
         recipient = envelope.rcpt_tos[0]
         self.data_threads.update(thread.name for thread in threading.enumerate())
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         with self.lock:
             self.open_transactions -= 1
             scripted = self.replies.get(recipient)
@@ -70,5 +75,27 @@ def smtp_sink(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_TIMEOUT = 10
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(params=["starttls", "implicit-tls"])
+def tls_smtp_sink(request, settings, monkeypatch):
+    """The sink behind TLS — STARTTLS (EMAIL_USE_TLS, port 587's way) or
+    TLS from the first byte (EMAIL_USE_SSL, port 465's) — with a certificate
+    from a throwaway CA that Django's backend is made to trust."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    monkeypatch.setattr(DjangoSMTPBackend, "ssl_context", client_context)
+    starttls = request.param == "starttls"
+    tls = {"tls_context": server_context, "require_starttls": True} if starttls else {"ssl_context": server_context}
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), **tls)
+    controller.start()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL, settings.EMAIL_TIMEOUT = starttls, not starttls, 10
     yield sink
     controller.stop()

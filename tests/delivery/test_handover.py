@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import io
 import re
 import select
 import smtplib
@@ -25,7 +26,7 @@ from drip_plugin.delivery import outbox, send_due_messages
 from drip_plugin.delivery import smtp as drip_smtp
 from drip_plugin.delivery.handover import MultiplexedHandOver, OutcomeUnknown, Send
 from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
-    envelope_address, mail_transaction
+    envelope_address, mail_transaction, parse_reply, quoted_address
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
@@ -290,11 +291,14 @@ def test_outbox_lease_running_out_unclaimed_stops_the_batch_and_the_next_tick_se
     assert Message.objects.exclude(status__in=["sent", "failed"]).count() == 0
 
 
-@given(st.one_of(
+ADDRESSES = st.one_of(
     st.text(alphabet="aZ09.-_+'@é<> \"", max_size=20),
     st.builds("{}@{}".format, st.text(alphabet="aZ09.-_+'!#`é", max_size=8),
               st.lists(st.sampled_from(["a", "Z", "0", ".", "-", "ü", "x" * 63]), max_size=8).map("".join)),
-))
+)
+
+
+@given(ADDRESSES)
 def test_envelope_addresses_are_what_djangos_smtp_backend_would_send(address):
     try:
         expected = sanitize_address(address, "utf-8")
@@ -303,6 +307,11 @@ def test_envelope_addresses_are_what_djangos_smtp_backend_would_send(address):
             envelope_address(address, "utf-8")
         return
     assert envelope_address(address, "utf-8") == expected
+
+
+@given(ADDRESSES)
+def test_envelope_addresses_are_quoted_in_mail_and_rcpt_as_smtplib_quotes_them(address):
+    assert quoted_address(address) == smtplib.quoteaddr(address)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -372,6 +381,63 @@ def test_multiplexed_connection_the_server_closed_while_idle_is_opened_again_not
     assert len(smtp_sink.messages) == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outbox_over_tls_drives_every_connection_and_sends_each_message_once(tls_smtp_sink, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 3}
+    queue_messages(12)
+
+    result = send_due_messages(timezone.now(), 500)
+
+    ids = collections.Counter(tls_smtp_sink.message_ids())
+    assert result.sent == 12 and len(ids) == 12 and set(ids.values()) == {1}
+    assert tls_smtp_sink.encrypted == [True] * 12
+    assert tls_smtp_sink.most_open_transactions > 1, "several connections at once"
+
+
+REPLY_LINES = st.lists(st.tuples(
+    st.sampled_from(["250", "354", "421", "550", "25", "abc", "", " 25"]),
+    st.sampled_from(["-", " ", ""]),
+    st.sampled_from(["OK", "2.0.0 queued as 12AB", " spaced \t", "x" * 9000, ""]),
+    st.sampled_from(["\r\n", "\n"]),
+).map("".join), min_size=1, max_size=6).map(lambda lines: "".join(lines).encode())
+
+
+def smtplib_replies(data: bytes) -> list:
+    """What smtplib.getreply() reads, reply after reply, from `data`."""
+    smtp, replies = smtplib.SMTP(), []
+    smtp.file = io.BytesIO(data)
+    while True:
+        try:
+            replies.append(smtp.getreply())
+        except smtplib.SMTPServerDisconnected:  # all read
+            return replies
+        except smtplib.SMTPResponseException as exc:
+            return [*replies, (type(exc), exc.smtp_code)]
+
+
+def parsed_replies(data: bytes) -> list:
+    replies = []
+    try:
+        while parsed := parse_reply(data):
+            reply, data = parsed
+            replies.append(reply)
+    except smtplib.SMTPResponseException as exc:
+        replies.append((type(exc), exc.smtp_code))
+    return replies
+
+
+@given(REPLY_LINES)
+def test_smtp_replies_are_read_as_smtplib_reads_them(data):
+    assert parsed_replies(data) == smtplib_replies(data)
+
+
+@given(REPLY_LINES, st.data())
+def test_smtp_reply_cut_anywhere_waits_for_the_rest(data, draw):
+    cut = draw.draw(st.integers(0, len(data)))
+    first = parse_reply(data[:cut])
+    assert first is None or first[0] == parsed_replies(data)[0]
+
+
 @pytest.fixture
 def scripted_smtp(settings):
     servers = []
@@ -417,6 +483,38 @@ def test_multiplexed_reply_stalled_on_one_connection_never_times_out_another_tha
 
     assert sends["fine@example.com"].error is None, "acknowledged within 0.2 s: sent, not 'outcome unknown'"
     assert isinstance(sends["stalled@example.com"].error, OutcomeUnknown)
+
+
+def test_multiplexed_half_sent_reply_holds_up_only_its_own_connection(scripted_smtp, settings):
+    release = threading.Event()
+
+    def answer(recipient, connection):
+        if recipient == "stalled@example.com":
+            connection.sendall(b"25")  # half a reply line, then nothing until the test ends
+            release.wait(10)
+        else:
+            connection.sendall(b"250 OK\r\n")
+
+    scripted_smtp(answer)
+    settings.EMAIL_TIMEOUT = 2
+    finished: list = []
+
+    def record(handing, done):
+        finished.extend(done)
+        return set(handing)
+
+    recipients = ["stalled@example.com"] + [f"fine{i}@example.com" for i in range(5)]
+    sends = [Send(email=EmailMessage("Hi", "body", "shop@shop.test", [r])) for r in recipients]
+    with MultiplexedHandOver(COMMIT_POINT_BACKEND, 2, record) as hand_over:
+        for send in sends:
+            hand_over.submit(send)
+        hand_over.drain()
+    release.set()
+
+    stalled, *fine = sends
+    assert all(send.error is None for send in fine)
+    assert finished.index(stalled) == len(finished) - 1, "the others went on while its server sat on half a reply"
+    assert isinstance(stalled.error, OutcomeUnknown) and "no whole reply" in str(stalled.error)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -61,7 +61,10 @@ def test_mime_as_string_and_as_bytes_agree():
     assert mime.as_bytes() == mime.as_string().encode("ascii")
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=120))
+@given(st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=120),
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=50, max_size=1200),  # one word
+))
 def test_mime_header_fast_path_folds_exactly_like_compat32(value):
     def fold(folding_policy, name):
         try:
