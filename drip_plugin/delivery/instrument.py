@@ -36,4 +36,5 @@ def instrument(document: str, message: Message, skip: set[str], links: EmailLink
     document = ANCHOR_HREF.sub(rewrite, document)
     pixel = (f'<img src="{html.escape(links.open(message.pk))}" width="1" height="1" alt=""'
              ' style="display:block;border:0">')
-    return document.replace("</body>", f"{pixel}</body>", 1) if "</body>" in document else document + pixel
+    body_end = document.rfind("</body>")  # from the end: the body's own, not one quoted in it
+    return document + pixel if body_end < 0 else f"{document[:body_end]}{pixel}{document[body_end:]}"

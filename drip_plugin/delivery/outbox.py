@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from django.db import connection as db_connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection as db_connection, connections, transaction
 from django.utils import timezone
 
 from ..conf import drip_settings
@@ -207,11 +207,9 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
 
 # The hot path of sending writes each message twice (handed over, then
 # sent); through the ORM each UPDATE costs ~0.2 ms of Python, several times
-# the database's own work, so these two are plain SQL.
-
-def _column(name: str) -> str:
-    return _quoted_column(db_connection.vendor, name)
-
+# the database's own work, so these two are plain SQL — on the connection
+# looked up once per statement (`django.db.connection` looks it up again
+# at every use).
 
 @functools.cache  # quoting is the same for every message of one database vendor
 def _quoted_column(vendor: str, name: str) -> str:
@@ -219,39 +217,49 @@ def _quoted_column(vendor: str, name: str) -> str:
     return db_connection.ops.quote_name(field.column)
 
 
-def _db_value(name: str, value):
-    return Message._meta.get_field(name).get_db_prep_save(value, db_connection)
+class _DbValues:
+    """Values as `connection` stores them in Message's fields. Only datetimes
+    and UUIDs need adapting, and those repeat from row to row (the round's
+    time, the batch's claim): each is adapted once."""
+
+    def __init__(self, connection):
+        self.connection, self.adapted = connection, {}
+
+    def __call__(self, name: str, value):
+        if not isinstance(value, (dt.datetime, uuid.UUID)):  # strings, ints and None go as they are
+            return value
+        key = (name, value)
+        if key not in self.adapted:
+            self.adapted[key] = Message._meta.get_field(name).get_db_prep_save(value, self.connection)
+        return self.adapted[key]
 
 
 def _update_each(fields: list[str], rows: list[tuple[Message, list]]) -> None:
     """UPDATE each message's `fields` to its own values (while it is still
     this sender's claim), in one executemany."""
-    table = db_connection.ops.quote_name(Message._meta.db_table)
-    sql = (f"UPDATE {table} SET " + ", ".join(f"{_column(name)} = %s" for name in fields)
-           + f" WHERE {_column('pk')} = %s AND {_column('claim')} = %s")
-    # Only datetimes need the backend's adaptation; strings and ints go as they are.
-    columns = [Message._meta.get_field(name) for name in fields]
-    adapt = [f.get_db_prep_save if isinstance(f, models.DateTimeField) else None for f in columns]
-    claim = Message._meta.get_field("claim")
-    params = [
-        [a(v, db_connection) if a else v for a, v in zip(adapt, values)]
-        + [message.pk, claim.get_db_prep_save(message.claim, db_connection)]
-        for message, values in rows
-    ]
-    with db_connection.cursor() as cursor:
+    connection = connections[DEFAULT_DB_ALIAS]
+    column = functools.partial(_quoted_column, connection.vendor)
+    sql = (f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} SET "
+           + ", ".join(f"{column(name)} = %s" for name in fields)
+           + f" WHERE {column('pk')} = %s AND {column('claim')} = %s")
+    db_value = _DbValues(connection)
+    params = [[*map(db_value, fields, values), message.pk, db_value("claim", message.claim)] for message, values in rows]
+    with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
 
 def _mark_handed(pks: list[int], claim: uuid.UUID, at: dt.datetime) -> int:
     """Set handed_at and count the attempt of those of `pks` still leased to
     `claim` at `at`; returns how many."""
-    table, attempts = db_connection.ops.quote_name(Message._meta.db_table), _column("attempts")
-    sql = (f"UPDATE {table} SET {_column('handed_at')} = %s, {attempts} = {attempts} + 1"
-           f" WHERE {_column('pk')} IN ({', '.join(['%s'] * len(pks))}) AND {_column('claim')} = %s"
-           f" AND {_column('status')} = %s AND {_column('sending_until')} > %s")
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, [_db_value("handed_at", timezone.now()), *pks, _db_value("claim", claim),
-                             MessageStatus.SENDING, _db_value("sending_until", at)])
+    connection = connections[DEFAULT_DB_ALIAS]
+    column, db_value = functools.partial(_quoted_column, connection.vendor), _DbValues(connection)
+    attempts = column("attempts")
+    sql = (f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} SET {column('handed_at')} = %s,"
+           f" {attempts} = {attempts} + 1 WHERE {column('pk')} IN ({', '.join(['%s'] * len(pks))})"
+           f" AND {column('claim')} = %s AND {column('status')} = %s AND {column('sending_until')} > %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_value("handed_at", timezone.now()), *pks, db_value("claim", claim),
+                             MessageStatus.SENDING, db_value("sending_until", at)])
         return cursor.rowcount
 
 
