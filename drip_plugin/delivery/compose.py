@@ -1,6 +1,8 @@
 """Building the outgoing email (headers, metadata) for one Message."""
 from __future__ import annotations
 
+import functools
+
 from django.utils.text import slugify
 
 from ..conf import drip_settings
@@ -13,12 +15,17 @@ def sender_domain() -> str:
     return drip_settings.from_email.rpartition("@")[2].strip("> ") or "drip.invalid"
 
 
-def message_id_header(message: Message) -> str:
-    return f"<drip.{message.token}@{sender_domain()}>"
+def message_id_header(message: Message, domain: str) -> str:
+    return f"<drip.{message.token}@{domain}>"
+
+
+@functools.lru_cache(maxsize=256)  # the same for every message of a sequence
+def list_id(sequence_name: str, sequence_pk: int, domain: str) -> str:
+    return f"{sequence_name} <{slugify(sequence_name) or 'sequence'}.{sequence_pk}.drip.{domain}>"
 
 
 def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) -> DripEmailMessage:
-    sequence = message.enrollment.sequence
+    sequence, domain = message.enrollment.sequence, sender_domain()
     unsubscribe = [f"<{links['unsubscribe']}>"]
     if drip_settings.UNSUBSCRIBE_MAILTO:
         unsubscribe.append(f"<mailto:{drip_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
@@ -28,12 +35,12 @@ def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) ->
         from_email=drip_settings.from_email,
         to=[message.to_email],
         headers={
-            "Message-ID": message_id_header(message),
+            "Message-ID": message_id_header(message, domain),
             # RFC 2369 + RFC 8058: mailbox providers show an unsubscribe
             # button that POSTs "List-Unsubscribe=One-Click" to the URL.
             "List-Unsubscribe": ", ".join(unsubscribe),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{sequence.name} <{slugify(sequence.name) or 'sequence'}.{sequence.pk}.drip.{sender_domain()}>",
+            "List-Id": list_id(sequence.name, sequence.pk, domain),
         },
     )
     email.attach_alternative(rendered.html, "text/html")

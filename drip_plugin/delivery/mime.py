@@ -21,6 +21,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import formatdate, make_msgid
 from io import BytesIO, StringIO
+from typing import AnyStr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -52,11 +53,12 @@ class _Policy(Compat32):
 _POLICY = _Policy()
 
 
-def line_endings(text: str, linesep: str = "\r\n") -> str:
+def line_endings(text: AnyStr, linesep: str = "\r\n") -> AnyStr:
     """NLCRE.sub(linesep, text) — every line ending as `linesep`, as the email
     generator writes them — at the cost of str.replace, not of a regex."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text if linesep == "\n" else text.replace("\n", linesep)
+    lf, cr, sep = ("\n", "\r", linesep) if isinstance(text, str) else (b"\n", b"\r", linesep.encode("ascii"))
+    text = text.replace(cr + lf, lf).replace(cr, lf)
+    return text if sep == lf else text.replace(lf, sep)
 
 
 class _WholeBodyMixin:
@@ -131,15 +133,15 @@ class DripEmailMessage(EmailMultiAlternatives):
         if headers is None or (max(map(len, text_bytes.splitlines()), default=0) > _MAX_LINE and any(
                 len(line.encode("utf-8", "surrogateescape")) > _MAX_LINE for line in self.body.splitlines())):
             return self.message().as_bytes(linesep="\r\n")
-        html = binascii.b2a_qp(self.alternatives[0][0].encode("utf-8"), istext=True).decode("ascii")
+        html = binascii.b2a_qp(self.alternatives[0][0].encode("utf-8"), istext=True)
         boundary = _BytesGenerator._make_boundary()  # always this long: the Content-Type line is folded
         part = 'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: {}\r\n\r\n'
         head = (f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\nMIME-Version: 1.0\r\n'
                 + "".join(_POLICY_CRLF.fold(name, value) for name, value in headers)
                 + f"\r\n--{boundary}\r\n" + part.format("plain", "7bit" if text_bytes.isascii() else "8bit"))
-        tail = (f"\r\n--{boundary}\r\n" + part.format("html", "quoted-printable")
-                + line_endings(html) + f"\r\n--{boundary}--\r\n")
-        return head.encode("ascii") + text_bytes + tail.encode("ascii")
+        middle = f"\r\n--{boundary}\r\n" + part.format("html", "quoted-printable")
+        return b"".join([head.encode("ascii"), text_bytes, middle.encode("ascii"), line_endings(html),
+                         f"\r\n--{boundary}--\r\n".encode("ascii")])
 
     def _plain_headers(self) -> list[tuple[str, str]] | None:
         """The top-level headers in the order Django's message() sets them,

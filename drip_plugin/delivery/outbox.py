@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..engine.variants import email_of
-from ..models import Contact, Message, Suppression
+from ..models import Contact, Event, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
 from ..rendering.context import merge_context
-from ..rendering.languages import Translations, email_for_locale
+from ..rendering.languages import Translations
+from ..rendering.sandbox import MergeData, freeze
 from .compose import compose
 from .errors import is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
@@ -141,33 +142,44 @@ class Refused(Exception):
     """The contact must not get this message now (suppressed, unsubscribed, opted out)."""
 
 
-def render_message(message: Message, translations: Translations | None = None, email_links: EmailLinks | None = None):
+def render_message(message: Message, batch: BatchContext | None = None):
     """(email, links, rendered): the message's email in its contact's language,
     rendered with the message's own links; no click tracking. Raises TemplateProblem."""
     enrollment = message.enrollment
-    event = enrollment.trigger_event
     if message.step is None or message.step.email is None:
         raise TemplateProblem("the step or its email was deleted before the message went out")
     chosen = email_of(message)
     if not chosen.live:
         raise TemplateProblem(f"email {chosen.name!r} is not published")
     locale = message.language or enrollment.contact.locale  # once sent, in the language it went out in
-    email = translations.pick(chosen, locale) if translations else email_for_locale(chosen, locale)
-    links = (email_links or EmailLinks()).for_templates(message)
-    rendered = render_email(
-        email, merge_context(enrollment.contact, event_properties=event.properties if event else None, links=links),
-    )
-    return email, links, rendered
+    batch = batch or BatchContext([message])
+    email = batch.translations.pick(chosen, locale)
+    links = batch.email_links.for_templates(message)
+    properties = batch.event_properties(enrollment.trigger_event)
+    return email, links, render_email(email, merge_context(enrollment.contact, event_properties=properties, links=links))
 
 
 class BatchContext:
     """What the messages of a claimed batch share, looked up once for all:
-    who must not be mailed, each email in its languages, signed link routes."""
+    who must not be mailed, each email in its languages, signed link routes,
+    each trigger event's properties as templates see them."""
 
     def __init__(self, batch: list[Message]):
-        self.refusals = Refusals(batch)
+        self.messages = batch
         self.translations = Translations(email_of(m) for m in batch if m.step and email_of(m))
         self.email_links = EmailLinks()
+        self._event_properties: dict[int, MergeData] = {}
+
+    @functools.cached_property  # (rendering alone, as the web version does, needs none)
+    def refusals(self) -> Refusals:
+        return Refusals(self.messages)
+
+    def event_properties(self, event: Event | None) -> MergeData | None:
+        if event is None:
+            return None
+        if event.pk not in self._event_properties:
+            self._event_properties[event.pk] = freeze(event.properties or {})
+        return self._event_properties[event.pk]
 
 
 def prepare_message(message: Message, batch: BatchContext) -> Outgoing:
@@ -175,7 +187,7 @@ def prepare_message(message: Message, batch: BatchContext) -> Outgoing:
     refusal = batch.refusals.reason(message)
     if refusal:
         raise Refused(refusal)
-    email, links, rendered = render_message(message, batch.translations, batch.email_links)
+    email, links, rendered = render_message(message, batch)
     if drip_settings.TRACKING:
         rendered = dataclasses.replace(
             rendered, html=instrument(rendered.html, message, skip=set(links.values()), links=batch.email_links))
