@@ -11,10 +11,13 @@ post_office, which calls its send_messages(), it is Django's SMTP backend):
   (b) django-post-office: the same messages, already rendered, queued with
       post_office.mail.send, then sent by post_office.mail.send_queued
       (one process, its default 5 threads).
-Prints both rates and the ratio (target ≥ 2×). Needs the bench extra:
+Prints both rates, the ratio (target ≥ 2×), and the CPU time per message
+of each sender and of the sink (the sink shares the machine's cores).
+`--connections 5` gives drip as many SMTP connections as post_office's 5
+threads open; `--drip-only` skips (b), for profiling. Needs the bench extra:
 
     .venv/bin/pip install -e ".[bench]"
-    .venv/bin/python bench/send_throughput.py [--count 20000] [--connections 4]
+    .venv/bin/python bench/send_throughput.py [--count 20000] [--connections 4] [--drip-only]
 """
 from __future__ import annotations
 

@@ -454,6 +454,21 @@ def scripted_smtp(settings):
         server.stop()
 
 
+def send_through_multiplexed(sends: list[Send], connections: int = 2) -> list[Send]:
+    """Hand `sends` over on drip's SMTP backend; returns them in the order they finished."""
+    finished: list = []
+
+    def record(handing, done):
+        finished.extend(done)
+        return set(handing)
+
+    with MultiplexedHandOver(COMMIT_POINT_BACKEND, connections, record) as hand_over:
+        for send in sends:
+            hand_over.submit(send)
+        hand_over.drain()
+    return finished
+
+
 def test_multiplexed_reply_stalled_on_one_connection_never_times_out_another_that_answered(scripted_smtp, settings):
     release = threading.Event()
 
@@ -467,18 +482,9 @@ def test_multiplexed_reply_stalled_on_one_connection_never_times_out_another_tha
 
     scripted_smtp(answer)
     settings.EMAIL_TIMEOUT = 1
-    recorded: list = []
-
-    def record(handing, done):
-        recorded.extend(done)
-        return set(handing)
-
     sends = {r: Send(email=EmailMessage("Hi", "body", "shop@shop.test", [r]))
              for r in ("stalled@example.com", "fine@example.com")}
-    with MultiplexedHandOver(COMMIT_POINT_BACKEND, 2, record) as hand_over:
-        for send in sends.values():
-            hand_over.submit(send)
-        hand_over.drain()
+    send_through_multiplexed(list(sends.values()))
     release.set()
 
     assert sends["fine@example.com"].error is None, "acknowledged within 0.2 s: sent, not 'outcome unknown'"
@@ -497,18 +503,9 @@ def test_multiplexed_half_sent_reply_holds_up_only_its_own_connection(scripted_s
 
     scripted_smtp(answer)
     settings.EMAIL_TIMEOUT = 2
-    finished: list = []
-
-    def record(handing, done):
-        finished.extend(done)
-        return set(handing)
-
     recipients = ["stalled@example.com"] + [f"fine{i}@example.com" for i in range(5)]
     sends = [Send(email=EmailMessage("Hi", "body", "shop@shop.test", [r])) for r in recipients]
-    with MultiplexedHandOver(COMMIT_POINT_BACKEND, 2, record) as hand_over:
-        for send in sends:
-            hand_over.submit(send)
-        hand_over.drain()
+    finished = send_through_multiplexed(sends)
     release.set()
 
     stalled, *fine = sends
