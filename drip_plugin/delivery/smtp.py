@@ -154,14 +154,35 @@ class ReplyReader:
     def read(self) -> tuple[int, bytes] | None:
         """What the server sent (call when the socket is readable): the next
         whole reply, or None while it is incomplete."""
-        data = self.sock.recv(65536)
+        data = self._received()
+        if data is None:  # TLS: only part of a record yet, or one without data (a session ticket)
+            return None
         if not data:
+            # Like smtplib, take a last line cut short by the close as it is.
+            if self.pending and (parsed := parse_reply(self.pending + b"\n")):
+                reply, self.pending = parsed
+                return reply
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        # TLS: what is decrypted already no longer makes the socket readable.
-        while isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
-            data += self.sock.recv(65536)
         self.pending += data
         return self.buffered()
+
+    def _received(self) -> bytes | None:
+        if not isinstance(self.sock, ssl.SSLSocket):
+            return self.sock.recv(65536)  # readable: returns at once
+        # A TLS read would wait (up to the timeout) for the rest of a record:
+        # non-blocking for this read only, the writes keep their timeout.
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(0)
+        try:
+            data = self.sock.recv(65536)
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return None
+        else:
+            while data and self.sock.pending():  # decrypted already: the socket no longer says so
+                data += self.sock.recv(self.sock.pending())
+            return data
+        finally:
+            self.sock.settimeout(timeout)
 
 
 class _NoDelay:

@@ -9,6 +9,7 @@ import io
 import re
 import select
 import smtplib
+import socket
 import threading
 
 import pytest
@@ -26,7 +27,7 @@ from drip_plugin.delivery import outbox, send_due_messages
 from drip_plugin.delivery import smtp as drip_smtp
 from drip_plugin.delivery.handover import MultiplexedHandOver, OutcomeUnknown, Send
 from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
-    envelope_address, mail_transaction, parse_reply, quoted_address
+    ReplyReader, envelope_address, mail_transaction, parse_reply, quoted_address
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
@@ -429,6 +430,16 @@ def parsed_replies(data: bytes) -> list:
 @given(REPLY_LINES)
 def test_smtp_replies_are_read_as_smtplib_reads_them(data):
     assert parsed_replies(data) == smtplib_replies(data)
+
+
+def test_smtp_reply_cut_short_by_the_close_is_taken_as_smtplib_takes_it():
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b"421 4.3.2 shutting down")  # no line end: the server closed first
+        theirs.close()
+        replies = ReplyReader(ours)
+        assert replies.read() is None, "half a line: not yet known to be the last"
+        assert replies.read() == smtplib_replies(b"421 4.3.2 shutting down")[0] == (421, b"4.3.2 shutting down")
 
 
 @given(REPLY_LINES, st.data())
