@@ -131,7 +131,7 @@ def run(args, counter, sink_cpu) -> None:
 
     from drip_plugin.delivery import send_due_messages
     from drip_plugin.delivery.compose import compose
-    from drip_plugin.delivery.links import message_links
+    from drip_plugin.delivery.links import EmailLinks
     from drip_plugin.engine import advance_due_enrollments
     from drip_plugin.models import Contact, Email, Enrollment, Event, Message, Sequence, Step
     from drip_plugin.rendering import render_email
@@ -157,10 +157,10 @@ def run(args, counter, sink_cpu) -> None:
         pass
 
     # (b)'s input: the very same rendered messages, made before its clock starts.
-    rendered = []
+    rendered, email_links = [], EmailLinks()
     for message in Message.objects.select_related("enrollment__contact", "enrollment__sequence")[
             : 0 if args.drip_only else args.count]:
-        links = message_links(message)
+        links = email_links.for_templates(message)
         out = render_email(email, merge_context(message.enrollment.contact, event_properties=cart, links=links))
         rendered.append(compose(message, out, links))
 

@@ -74,11 +74,6 @@ class EmailLinks:
                 "view_in_browser": self.view(str(message.token))}
 
 
-def message_links(message: Message) -> dict[str, str]:
-    """The links one message's templates see (for many: EmailLinks().for_templates)."""
-    return EmailLinks().for_templates(message)
-
-
 def read_unsubscribe_token(token: str) -> dict:
     """The signed payload; raises signing.BadSignature when tampered with."""
     return signing.loads(token, salt=UNSUBSCRIBE_SALT)

@@ -156,7 +156,8 @@ def render_message(message: Message, batch: BatchContext | None = None):
     email = batch.translations.pick(chosen, locale)
     links = batch.email_links.for_templates(message)
     properties = batch.event_properties(enrollment.trigger_event)
-    return email, links, render_email(email, merge_context(enrollment.contact, event_properties=properties, links=links))
+    merge = merge_context(enrollment.contact, event_properties=properties, links=links)
+    return email, links, render_email(email, merge)
 
 
 class BatchContext:
@@ -229,6 +230,11 @@ def _quoted_column(vendor: str, name: str) -> str:
     return db_connection.ops.quote_name(field.column)
 
 
+def _quoted_names(connection) -> tuple[str, Callable[[str], str]]:
+    """Message's table and a field name -> its column, quoted for `connection`."""
+    return connection.ops.quote_name(Message._meta.db_table), functools.partial(_quoted_column, connection.vendor)
+
+
 class _DbValues:
     """Values as `connection` stores them in Message's fields. Only datetimes
     and UUIDs need adapting, and those repeat from row to row (the round's
@@ -250,12 +256,12 @@ def _update_each(fields: list[str], rows: list[tuple[Message, list]]) -> None:
     """UPDATE each message's `fields` to its own values (while it is still
     this sender's claim), in one executemany."""
     connection = connections[DEFAULT_DB_ALIAS]
-    column = functools.partial(_quoted_column, connection.vendor)
-    sql = (f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} SET "
-           + ", ".join(f"{column(name)} = %s" for name in fields)
+    table, column = _quoted_names(connection)
+    sql = (f"UPDATE {table} SET " + ", ".join(f"{column(name)} = %s" for name in fields)
            + f" WHERE {column('pk')} = %s AND {column('claim')} = %s")
     db_value = _DbValues(connection)
-    params = [[*map(db_value, fields, values), message.pk, db_value("claim", message.claim)] for message, values in rows]
+    params = [[*map(db_value, fields, values), message.pk, db_value("claim", message.claim)]
+              for message, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -264,11 +270,11 @@ def _mark_handed(pks: list[int], claim: uuid.UUID, at: dt.datetime) -> int:
     """Set handed_at and count the attempt of those of `pks` still leased to
     `claim` at `at`; returns how many."""
     connection = connections[DEFAULT_DB_ALIAS]
-    column, db_value = functools.partial(_quoted_column, connection.vendor), _DbValues(connection)
+    (table, column), db_value = _quoted_names(connection), _DbValues(connection)
     attempts = column("attempts")
-    sql = (f"UPDATE {connection.ops.quote_name(Message._meta.db_table)} SET {column('handed_at')} = %s,"
-           f" {attempts} = {attempts} + 1 WHERE {column('pk')} IN ({', '.join(['%s'] * len(pks))})"
-           f" AND {column('claim')} = %s AND {column('status')} = %s AND {column('sending_until')} > %s")
+    sql = (f"UPDATE {table} SET {column('handed_at')} = %s, {attempts} = {attempts} + 1"
+           f" WHERE {column('pk')} IN ({', '.join(['%s'] * len(pks))}) AND {column('claim')} = %s"
+           f" AND {column('status')} = %s AND {column('sending_until')} > %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [db_value("handed_at", timezone.now()), *pks, db_value("claim", claim),
                              MessageStatus.SENDING, db_value("sending_until", at)])

@@ -159,9 +159,10 @@ class ReplyReader:
             return None
         if not data:
             # Like smtplib, take a last line cut short by the close as it is.
-            if self.pending and (parsed := parse_reply(self.pending + b"\n")):
-                reply, self.pending = parsed
-                return reply
+            if self.pending and not self.pending.endswith(b"\n"):
+                self.pending += b"\n"
+                if (reply := self.buffered()) is not None:
+                    return reply
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         self.pending += data
         return self.buffered()

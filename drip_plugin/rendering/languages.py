@@ -38,12 +38,6 @@ class Translations:
         return self._by_pk.get(email.pk, email)
 
 
-def email_for_locale(email: Email, locale_code: str) -> Email:
-    """One email's live translation for `locale_code` (one query); batches
-    build a `Translations` once instead."""
-    return Translations([email]).pick(email, locale_code)
-
-
 def email_language(email: Email) -> str:
     """The language an email is written in; the site's default for a new, unsaved one."""
     if email.locale_id:

@@ -442,6 +442,17 @@ def test_smtp_reply_cut_short_by_the_close_is_taken_as_smtplib_takes_it():
         assert replies.read() == smtplib_replies(b"421 4.3.2 shutting down")[0] == (421, b"4.3.2 shutting down")
 
 
+def test_smtp_reply_closed_after_a_continuation_line_is_a_disconnect_as_for_smtplib():
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b"250-first line\r\n")  # more promised, then the server closed
+        theirs.close()
+        replies = ReplyReader(ours)
+        assert replies.read() is None and smtplib_replies(b"250-first line\r\n") == []
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            replies.read()
+
+
 @given(REPLY_LINES, st.data())
 def test_smtp_reply_cut_anywhere_waits_for_the_rest(data, draw):
     cut = draw.draw(st.integers(0, len(data)))

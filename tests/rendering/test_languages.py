@@ -15,7 +15,7 @@ from drip_plugin.engine.simulate import SimulatedEvent, simulate
 from drip_plugin.engine.transfer import export_yaml, import_yaml
 from drip_plugin.models import Contact, Email, Message
 from drip_plugin.rendering import render_email
-from drip_plugin.rendering.languages import email_for_locale
+from drip_plugin.rendering.languages import Translations
 from drip_plugin.rendering.preview import preview_context, sample_merge_context
 from drip_plugin.scheduling import tick
 from tests.conftest import WELCOME_MJML, build_sequence
@@ -137,11 +137,11 @@ def test_languages_translate_in_the_admin_starts_an_unpublished_draft_then_publi
     assert send_to("fr") == {"c0@example.com": "Bienvenue"}
 
 
-def test_languages_email_for_locale_picks_the_live_translation_for_one_message(welcome):
+def test_languages_translations_pick_the_live_translation_for_one_message(welcome):
     english, french_email = welcome
-    assert email_for_locale(english, "fr-CA") == french_email
-    assert email_for_locale(french_email, "en-GB") == english  # from whichever email a step points at
-    assert email_for_locale(english, "de") == english
+    assert Translations([english]).pick(english, "fr-CA") == french_email
+    assert Translations([french_email]).pick(french_email, "en-GB") == english  # from whichever email a step points at
+    assert Translations([english]).pick(english, "de") == english
 
 
 def test_languages_preview_of_a_translation_renders_for_a_contact_of_its_language(welcome):
