@@ -26,6 +26,11 @@ class Sink:
     open_transactions: int = 0  # between MAIL FROM and the end of DATA
     encrypted: list = field(default_factory=list)  # per DATA: did it come over TLS?
     most_open_transactions: int = 0
+    pipelining: bool = False  # offer PIPELINING (RFC 2920); aiosmtpd reads pipelined commands either way
+
+    async def handle_EHLO(self, server, session, envelope: Envelope, hostname, responses):
+        session.host_name = hostname
+        return [responses[0], "250-PIPELINING", *responses[1:]] if self.pipelining else responses
 
     async def handle_MAIL(self, server, session, envelope: Envelope, address, mail_options):
         with self.lock:

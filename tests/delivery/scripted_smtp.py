@@ -9,10 +9,14 @@ from collections.abc import Callable
 
 
 class ScriptedSMTP:
-    def __init__(self, answer_end_of_data: Callable[[str, socket.socket], None]):
+    def __init__(self, answer_end_of_data: Callable[[str, socket.socket], None], pipelining: bool = False):
         """`answer_end_of_data(recipient, connection)` writes whatever reply it
-        likes; RCPT of an address in `held` is answered once `release` is set."""
-        self.answer_end_of_data, self.delivered = answer_end_of_data, []
+        likes; RCPT of an address in `held` is answered once `release` is set,
+        of one in `refused` with 550. With `pipelining` the server offers
+        PIPELINING and holds its replies to MAIL and RCPT back until DATA
+        (RFC 2920 §3.2 lets it): a client waiting for each reply stalls."""
+        self.answer_end_of_data, self.delivered, self.pipelining = answer_end_of_data, [], pipelining
+        self.refused: set[str] = set()
         self.held, self.release = set(), threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -27,17 +31,36 @@ class ScriptedSMTP:
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
-        lines, recipient = connection.makefile("rb"), None
+        lines, recipient, accepted, replies = connection.makefile("rb"), None, [], []
+
+        def answer(reply: bytes, group_ends: bool = True) -> None:
+            replies.append(reply)
+            if group_ends or not self.pipelining:
+                connection.sendall(b"".join(replies))
+                replies.clear()
+
         try:
             connection.sendall(b"220 scripted\r\n")
             while line := lines.readline():
                 command = line[:4].upper()
-                if command == b"RCPT":
+                if command == b"EHLO":
+                    answer(b"250-scripted\r\n250 PIPELINING\r\n" if self.pipelining else b"250 scripted\r\n")
+                elif command == b"MAIL":
+                    accepted.clear()
+                    answer(b"250 OK\r\n", group_ends=False)
+                elif command == b"RCPT":
                     recipient = line.split(b"<")[1].split(b">")[0].decode()
                     if recipient in self.held:
                         self.release.wait(30)
-                if command == b"DATA":
-                    connection.sendall(b"354 go on\r\n")
+                    if recipient in self.refused:
+                        answer(b"550 5.1.1 no such user\r\n", group_ends=False)
+                    else:
+                        accepted.append(recipient)
+                        answer(b"250 OK\r\n", group_ends=False)
+                elif command == b"DATA" and not accepted:
+                    answer(b"554 5.5.1 no valid recipients\r\n")
+                elif command == b"DATA":
+                    answer(b"354 go on\r\n")
                     data = b""
                     while not data.endswith(b"\r\n.\r\n"):
                         data += lines.readline()
@@ -47,7 +70,7 @@ class ScriptedSMTP:
                     connection.sendall(b"221 bye\r\n")
                     break
                 else:
-                    connection.sendall(b"250 OK\r\n")
+                    answer(b"250 OK\r\n")
         except OSError:
             pass
         finally:

@@ -464,8 +464,8 @@ def test_smtp_reply_cut_anywhere_waits_for_the_rest(data, draw):
 def scripted_smtp(settings):
     servers = []
 
-    def start(answer_end_of_data) -> ScriptedSMTP:
-        server = ScriptedSMTP(answer_end_of_data)
+    def start(answer_end_of_data, pipelining: bool = False) -> ScriptedSMTP:
+        server = ScriptedSMTP(answer_end_of_data, pipelining)
         servers.append(server)
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
         settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND}
@@ -534,6 +534,60 @@ def test_multiplexed_half_sent_reply_holds_up_only_its_own_connection(scripted_s
     assert all(send.error is None for send in fine)
     assert finished.index(stalled) == len(finished) - 1, "the others went on while its server sat on half a reply"
     assert isinstance(stalled.error, OutcomeUnknown) and "no whole reply" in str(stalled.error)
+
+
+def test_multiplexed_pipelines_mail_rcpt_and_data_in_one_round_trip_when_the_server_offers_it(
+        scripted_smtp, settings):
+    # This server answers MAIL and RCPT only once DATA has come too: waiting
+    # for each reply before the next command would stall until the timeout.
+    server = scripted_smtp(lambda recipient, connection: connection.sendall(b"250 OK\r\n"), pipelining=True)
+    settings.EMAIL_TIMEOUT = 2
+    sends = [Send(email=EmailMessage("Hi", "body", "shop@shop.test", [f"p{i}@example.com", f"q{i}@example.com"]))
+             for i in range(6)]
+
+    send_through_multiplexed(sends)
+
+    assert [send.error for send in sends] == [None] * 6
+    assert sorted(server.delivered) == sorted(f"q{i}@example.com" for i in range(6)), "each once"
+
+
+def test_multiplexed_pipelined_refusals_are_read_reply_by_reply_as_without_pipelining(scripted_smtp, settings):
+    server = scripted_smtp(lambda recipient, connection: connection.sendall(b"250 OK\r\n"), pipelining=True)
+    server.refused.update({"gone@example.com", "left@example.com"})
+    settings.EMAIL_TIMEOUT = 2
+    to = {"all refused": ["gone@example.com"], "one refused": ["left@example.com", "stays@example.com"],
+          "after them": ["next@example.com"]}
+    sends = {case: Send(email=EmailMessage("Hi", "body", "shop@shop.test", recipients)) for case, recipients in to.items()}
+
+    send_through_multiplexed(list(sends.values()), connections=1)
+
+    refused = sends["all refused"].error
+    assert isinstance(refused, smtplib.SMTPRecipientsRefused)
+    assert refused.recipients == {"gone@example.com": (550, b"5.1.1 no such user")}
+    assert sends["one refused"].error is None and sends["after them"].error is None, (
+        "the pipelined DATA's 554 was not taken for the next message's reply")
+    assert server.delivered == ["stays@example.com", "next@example.com"]
+
+
+def test_pipelined_envelope_is_the_commands_smtplib_writes_one_by_one(smtp_sink):
+    email = EmailMessage("Hi", "body", "shop@shop.test", ["a@example.com", "Bé <b@example.com>"],
+                         headers={"Message-ID": "<same@shop.test>", "Date": "Mon, 07 Dec 2026 10:00:00 -0000"})
+    written = {}
+    for pipelining in (False, True):
+        smtp_sink.pipelining = pipelining
+        backend = CommitPointBackend()
+        backend.open()
+        writes, send_bytes = [], backend.connection.send
+        backend.connection.send = lambda data: (writes.append(data), send_bytes(data))[1]
+        assert run_dialogue(backend.connection, email, lambda: None)[0] == 250
+        backend.close()
+        body_at = writes.index(next(w for w in writes if isinstance(w, bytes)))
+        written[pipelining] = writes[1:body_at]  # after EHLO, before the body
+
+    plain, pipelined = written[False], written[True]
+    assert len(plain) == 4 and len(pipelined) == 1, "MAIL, two RCPT and DATA in one write"
+    assert pipelined == ["".join(plain)]
+    assert len(smtp_sink.messages) == 2
 
 
 @pytest.mark.django_db(transaction=True)
