@@ -183,17 +183,27 @@ class BatchContext:
         return self._event_properties[event.pk]
 
 
-def prepare_message(message: Message, batch: BatchContext) -> Outgoing:
-    """Render and compose one leased message; raises Refused or the rendering problem."""
+def prepare_message(message: Message, batch: BatchContext, meanwhile: Callable[[], None] = lambda: None) -> Outgoing:
+    """Render and compose one leased message; raises Refused or the rendering
+    problem. `meanwhile()` runs between the stages: the sender moves its
+    connections on there (a reply waiting for the whole message to be made
+    leaves its connection idle)."""
     refusal = batch.refusals.reason(message)
     if refusal:
         raise Refused(refusal)
     email, links, rendered = render_message(message, batch)
+    meanwhile()
     if drip_settings.TRACKING:
         rendered = dataclasses.replace(
             rendered, html=instrument(rendered.html, message, skip=set(links.values()), links=batch.email_links))
-    return Outgoing(email=compose(message, rendered, links), message=message, subject=rendered.subject,
-                    language=email.locale.language_code)
+    composed = compose(message, rendered, links)
+    meanwhile()
+    return Outgoing(email=composed, message=message, subject=rendered.subject, language=email.locale.language_code)
+
+
+class _HandOverFailed(Exception):
+    """The hand-over failed (`__cause__`) while a message was being prepared:
+    the sender's failure, not the message's."""
 
 
 def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.datetime) -> str:
@@ -383,6 +393,12 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
             count(outcome)
         return allowed
 
+    def service_meanwhile() -> None:
+        try:
+            hand_over.service()
+        except BaseException as exc:
+            raise _HandOverFailed() from exc
+
     lease_lost = False
     with open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
         while batch := claim_sendable(clock(), limit, due_at=now):
@@ -396,9 +412,11 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                                    len(batch) - batch.index(message))
                     break
                 try:
-                    outgoing = prepare_message(message, context)
+                    outgoing = prepare_message(message, context, service_meanwhile)
                 except SoftTimeLimitExceeded:
                     raise  # Celery asks the task to stop: not this message's fault
+                except _HandOverFailed as failed:
+                    raise failed.__cause__ from None
                 except Exception as exc:  # one bad message must never abort the batch
                     count(record_failure(message, message.attempts + 1, exc, now))
                     continue

@@ -38,6 +38,7 @@ DEFAULT_TIMEOUT = 60  # seconds, when EMAIL_TIMEOUT is not set
 # hand-over to be recorded before it sends the end-of-data marker.
 REPLY, COMMIT = "reply", "commit"
 Dialogue = Generator[str, "tuple[int, bytes] | None", None]
+Envelope = tuple[str, list[str], bytes]  # sender, recipients, message bytes
 
 
 def dot_stuffed(msg: bytes) -> bytes:
@@ -68,7 +69,7 @@ def quoted_address(address: str) -> str:
     return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
-def envelope(email: EmailMessage) -> tuple[str, list[str], bytes]:
+def envelope(email: EmailMessage) -> Envelope:
     """(sender, recipients, message bytes) as Django's SMTP backend hands them to smtplib."""
     encoding = email.encoding or settings.DEFAULT_CHARSET
     return (envelope_address(email.from_email, encoding),

@@ -212,6 +212,20 @@ def test_outbox_lease_running_out_mid_batch_leaves_the_rest_to_the_new_sender(sm
     assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outbox_prepares_a_message_in_stages_and_moves_the_connections_on_between_them(monkeypatch):
+    queue_messages(1)
+    [message] = outbox.claim_sendable(timezone.now(), 10)
+    steps, render, compose = [], outbox.render_message, outbox.compose
+    monkeypatch.setattr(outbox, "render_message", lambda *args: (steps.append("render"), render(*args))[1])
+    monkeypatch.setattr(outbox, "compose", lambda *args: (steps.append("compose"), compose(*args))[1])
+
+    outgoing = outbox.prepare_message(message, outbox.BatchContext([message]), lambda: steps.append("connections"))
+
+    assert steps == ["render", "connections", "compose", "connections"]
+    assert outgoing.email.to == [message.to_email]
+
+
 def test_outbox_rate_limit_paces_without_stalling_the_hand_over(db, settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "RATE_LIMIT": 40, "SEND_CONNECTIONS": 2}
     queue_messages(6)
