@@ -25,13 +25,20 @@ def text_template(compiled_html: str) -> str:
     return html_to_text(compiled_html)
 
 
-def render_email(email, merge: Mapping[str, Any]) -> RenderedEmail:
+def compiled_html(email) -> str:
+    """The email's MJML compiled to HTML, template tags still in (cached per distinct source)."""
+    return compile_mjml(email.mjml_source())
+
+
+def render_email(email, merge: Mapping[str, Any], compiled: str | None = None) -> RenderedEmail:
     """Render an Email for one recipient. Raises TemplateProblem on bad content.
 
     Only Django template passes run per recipient: the MJML compile and the
-    HTML → text conversion are cached per distinct source.
+    HTML → text conversion are cached per distinct source. A caller rendering
+    the same email for many recipients passes its `compiled_html()`: finding
+    it in the cache means building the email's MJML source again each time.
     """
-    compiled = compile_mjml(email.mjml_source())
+    compiled = compiled or compiled_html(email)
     merge = freeze(merge)  # once for the three passes, not per pass
     html = render_template(compiled, merge)
     text = render_template(text_template(compiled), merge, autoescape=False)

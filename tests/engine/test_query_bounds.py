@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from drip_plugin.delivery import send_due_messages
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Contact, Enrollment, Message
 from drip_plugin.scheduling import tick
@@ -99,3 +100,18 @@ def test_completing_journeys_due_at_different_times_take_the_same_queries_for_5_
     assert all(e.state == "completed" and e.due_at is None for e in ended)
     assert sorted(e.ended_at for e in ended) == sorted(timezone.now() - dt.timedelta(minutes=i) for i in range(60)), \
         "each ends when its step was due"
+
+
+def test_sending_a_batch_takes_the_same_queries_for_5_or_60_messages(flow, clock):
+    # Sending reads a leased row's columns without a query of its own: one
+    # left unloaded and then read would cost a query per message.
+    sequence = _full_featured(flow)
+    sent = {}
+    for count in (5, 60):
+        Message.objects.all().delete()
+        _queue(sequence, count, due=True, prefix=f"send{count}-")
+        advance_due_enrollments(timezone.now(), 500)
+        sent[count] = _count_without_hand_over_rounds(lambda: send_due_messages(timezone.now(), 500))
+    (few, result_few), (many, result_many) = sent[5], sent[60]
+    assert (result_few.sent, result_many.sent) == (5, 60)
+    assert many == few
