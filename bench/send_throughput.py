@@ -12,7 +12,7 @@ post_office, which calls its send_messages(), it is Django's SMTP backend):
       post_office.mail.send, then sent by post_office.mail.send_queued
       (one process, its default 5 threads).
 The messages go in `--rounds` parts (default 4 of 5,000), the two senders
-taking turns — (a) (b), (b) (a), … — so that the machine's speed, which
+taking turns — (b) (a), (a) (b), … — so that the machine's speed, which
 drifts by up to ±25 % within minutes on a shared VM, weighs on both alike.
 Prints both rates, the ratio (target ≥ 2×) overall and by round, and the
 CPU time per message of each sender and of the sink (the sink shares the

@@ -219,10 +219,6 @@ def prepare_message(message: Message, batch: BatchContext, meanwhile: Callable[[
     return Outgoing(email=composed, message=message, subject=rendered.subject, language=email.locale.language_code)
 
 
-class _HandOverFailed(Exception):
-    """The hand-over failed (`__cause__`) while a message was being prepared:
-    the sender's failure, not the message's."""
-
 
 def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.datetime) -> str:
     """Schedule a retry for a transient failure, else fail the message; return its status."""
@@ -411,11 +407,17 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
             count(outcome)
         return allowed
 
+    hand_over_failure: BaseException | None = None
+
     def service_meanwhile() -> None:
+        """hand_over.service() while a message is prepared; what it raises
+        is the sender's failure, not that message's."""
+        nonlocal hand_over_failure
         try:
             hand_over.service()
         except BaseException as exc:
-            raise _HandOverFailed() from exc
+            hand_over_failure = exc
+            raise
 
     lease_lost = False
     with open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
@@ -433,9 +435,9 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                     outgoing = prepare_message(message, context, service_meanwhile)
                 except SoftTimeLimitExceeded:
                     raise  # Celery asks the task to stop: not this message's fault
-                except _HandOverFailed as failed:
-                    raise failed.__cause__ from None
                 except Exception as exc:  # one bad message must never abort the batch
+                    if exc is hand_over_failure:
+                        raise
                     count(record_failure(message, message.attempts + 1, exc, now))
                     continue
                 pacer.wait(lambda seconds: hand_over.service(timeout=seconds))

@@ -121,6 +121,8 @@ def mail_transaction(smtp: smtplib.SMTP, sender: str, recipients: list[str], dat
         if code not in (250, 251):
             refused[recipient] = (code, text)
     if len(refused) == len(recipients):
+        # (A pipelined DATA's reply is left unread: a failed send's connection
+        # is always dropped, so it cannot be taken for the next message's.)
         raise smtplib.SMTPRecipientsRefused(refused)
     ask("data")
     code, text = yield REPLY

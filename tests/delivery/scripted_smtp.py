@@ -13,8 +13,9 @@ class ScriptedSMTP:
         """`answer_end_of_data(recipient, connection)` writes whatever reply it
         likes; RCPT of an address in `held` is answered once `release` is set,
         of one in `refused` with 550. With `pipelining` the server offers
-        PIPELINING and holds its replies to MAIL and RCPT back until DATA
-        (RFC 2920 §3.2 lets it): a client waiting for each reply stalls."""
+        PIPELINING and holds its replies to MAIL and RCPT back until DATA —
+        stricter than RFC 2920 asks of a server, to tell a client that
+        pipelines from one that waits for each reply (which stalls here)."""
         self.answer_end_of_data, self.delivered, self.pipelining = answer_end_of_data, [], pipelining
         self.refused: set[str] = set()
         self.held, self.release = set(), threading.Event()

@@ -18,7 +18,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.core.mail.message import sanitize_address
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from hypothesis import given, strategies as st
 
@@ -224,6 +224,37 @@ def test_outbox_prepares_a_message_in_stages_and_moves_the_connections_on_betwee
 
     assert steps == ["render", "connections", "compose", "connections"]
     assert outgoing.email.to == [message.to_email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_hand_over_failing_while_a_message_is_prepared_is_the_senders_failure_not_the_messages(
+        smtp_sink, settings, monkeypatch):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 2}
+    queue_messages(12)
+    failure, preparing = OperationalError("database went away"), []
+    prepare, service = outbox.prepare_message, MultiplexedHandOver.service
+
+    def flagged(*args, **kwargs):
+        preparing.append(True)
+        try:
+            return prepare(*args, **kwargs)
+        finally:
+            preparing.pop()
+
+    def failing_while_preparing(self, timeout=0):
+        if preparing and Message.objects.filter(handed_at__isnull=False).exists():
+            raise failure
+        return service(self, timeout)
+
+    monkeypatch.setattr(outbox, "prepare_message", flagged)
+    monkeypatch.setattr(MultiplexedHandOver, "service", failing_while_preparing)
+    with pytest.raises(OperationalError) as raised:
+        send_due_messages(timezone.now(), 500)
+
+    assert raised.value is failure, "the hand-over's own error, as it was raised"
+    assert not Message.objects.filter(status__in=["failed", "retry_scheduled"]).exists(), "no message blamed"
+    monkeypatch.undo()
+    assert_each_sent_once_after_the_lease(smtp_sink, 12)
 
 
 def test_outbox_rate_limit_paces_without_stalling_the_hand_over(db, settings):
