@@ -219,7 +219,6 @@ def prepare_message(message: Message, batch: BatchContext, meanwhile: Callable[[
     return Outgoing(email=composed, message=message, subject=rendered.subject, language=email.locale.language_code)
 
 
-
 def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.datetime) -> str:
     """Schedule a retry for a transient failure, else fail the message; return its status."""
     if isinstance(exc, Refused):
