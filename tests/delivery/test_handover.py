@@ -59,6 +59,13 @@ def run_dialogue(smtp, email: EmailMessage, commit_point) -> tuple[int, bytes]:
             return reply
 
 
+def recorded_writes(smtp) -> list[bytes]:
+    """Everything written to `smtp` from now on, write by write."""
+    writes, send = [], smtp.send
+    smtp.send = lambda data: (writes.append(data if isinstance(data, bytes) else data.encode()), send(data))[1]
+    return writes
+
+
 def assert_each_sent_once_after_the_lease(smtp_sink, count: int) -> None:
     send_due_messages(timezone.now() + dt.timedelta(seconds=301), 500)
     ids = collections.Counter(smtp_sink.message_ids())
@@ -70,9 +77,7 @@ def test_commit_point_comes_after_the_body_and_before_the_end_of_data_marker(smt
     backend = CommitPointBackend()
     backend.open()
     smtp = backend.connection
-    written: list[bytes] = []
-    send_bytes = smtp.send
-    smtp.send = lambda data: (written.append(data if isinstance(data, bytes) else data.encode()), send_bytes(data))[1]
+    written = recorded_writes(smtp)
     at_commit = []
     body = "first line\n.a line starting with a dot\n..and two\nlast"
     email = EmailMessage("Hi", body, "shop@shop.test", ["a@example.com"])
@@ -622,16 +627,15 @@ def test_pipelined_envelope_is_the_commands_smtplib_writes_one_by_one(smtp_sink)
         smtp_sink.pipelining = pipelining
         backend = CommitPointBackend()
         backend.open()
-        writes, send_bytes = [], backend.connection.send
-        backend.connection.send = lambda data: (writes.append(data), send_bytes(data))[1]
+        writes = recorded_writes(backend.connection)
         assert run_dialogue(backend.connection, email, lambda: None)[0] == 250
         backend.close()
-        body_at = writes.index(next(w for w in writes if isinstance(w, bytes)))
-        written[pipelining] = writes[1:body_at]  # after EHLO, before the body
+        data_at = next(i for i, write in enumerate(writes) if write.endswith(b"data\r\n"))
+        written[pipelining] = writes[1:data_at + 1]  # after EHLO, up to DATA
 
     plain, pipelined = written[False], written[True]
     assert len(plain) == 4 and len(pipelined) == 1, "MAIL, two RCPT and DATA in one write"
-    assert pipelined == ["".join(plain)]
+    assert pipelined == [b"".join(plain)]
     assert len(smtp_sink.messages) == 2
 
 
