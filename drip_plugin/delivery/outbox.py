@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..engine.variants import email_of
+from ..links.instrument import instrument
+from ..links.signed import EmailLinks
 from ..models import Contact, Email, Event, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering import TemplateProblem, render_email
@@ -35,8 +37,6 @@ from ..rendering.sandbox import MergeData, freeze
 from .compose import compose
 from .errors import is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
-from .instrument import instrument
-from .links import EmailLinks
 from .suppression import email_hash
 
 logger = logging.getLogger("drip_plugin.delivery")
