@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..delivery.outbox import render_message
 from ..delivery.suppression import resubscribe, unsubscribe
 from ..links.signed import read_unsubscribe_token, read_view_token
 from ..models import Contact, Message, MessageEvent, Sequence
 from ..models.messages import MessageStatus
 from ..rendering import TemplateProblem
+from ..rendering.messages import render_message
 
 logger = logging.getLogger("drip_plugin.public")
 

@@ -1,12 +1,15 @@
 """Issue 4: the simulator prints the timeline and sends/saves nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from drip_plugin.engine.simulate import SimulatedEvent, simulate
 from drip_plugin.models import Contact, Enrollment, Event, Message
 
 STREAM = """
@@ -80,3 +83,14 @@ def test_simulator_admin_action_shows_the_timeline_and_writes_nothing(flow, clie
     broken = client.post("/admin/drip/simulate/", {"events": "- at: soon\n  event: x", "email": "a@b.co",
                                                    "days": 30}).content.decode()
     assert "[0].at: &#x27;soon&#x27; is not a date-time" in broken
+
+
+def test_point_simulator_shows_the_a_b_variant_each_contact_gets(db):
+    from tests.engine.test_variants import ab_sequence
+
+    ab_sequence()  # "Subject A" for variant A, "Subject B" for B, half each
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    stream = [SimulatedEvent(start, "signed_up", f"ab{n}@example.com", {}) for n in range(20)]
+    subjects = Counter(entry.what.partition("”")[0] for entry in simulate(stream, until=start + dt.timedelta(days=1))
+                       if entry.what.startswith("email"))
+    assert set(subjects) == {"email “Subject A", "email “Subject B"} and sum(subjects.values()) == 20, subjects
