@@ -1,7 +1,9 @@
 """Building the outgoing email (headers, metadata) for one Message."""
 from __future__ import annotations
 
+import dataclasses
 import functools
+import uuid
 
 from django.utils.text import slugify
 
@@ -24,26 +26,35 @@ def list_id(sequence_name: str, sequence_pk: int, domain: str) -> str:
     return f"{sequence_name} <{slugify(sequence_name) or 'sequence'}.{sequence_pk}.drip.{domain}>"
 
 
-def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) -> DripEmailMessage:
-    sequence, domain = message.enrollment.sequence, sender_domain()
-    unsubscribe = [f"<{links['unsubscribe']}>"]
+def compose_email(rendered: RenderedEmail, *, to: list[str], message_id: str, list_id: str,
+                  unsubscribe_url: str) -> DripEmailMessage:
+    """What every email drip sends carries: the sender, Message-ID, the
+    unsubscribe headers, List-Id and the HTML part."""
+    unsubscribe = [f"<{unsubscribe_url}>"]
     if drip_settings.UNSUBSCRIBE_MAILTO:
         unsubscribe.append(f"<mailto:{drip_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
     email = DripEmailMessage(
         subject=rendered.subject,
         body=rendered.text,
         from_email=drip_settings.from_email,
-        to=[message.to_email],
+        to=to,
         headers={
-            "Message-ID": message_id_header(message, domain),
+            "Message-ID": message_id,
             # RFC 2369 + RFC 8058: mailbox providers show an unsubscribe
             # button that POSTs "List-Unsubscribe=One-Click" to the URL.
             "List-Unsubscribe": ", ".join(unsubscribe),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": list_id(sequence.name, sequence.pk, domain),
+            "List-Id": list_id,
         },
     )
     email.attach_alternative(rendered.html, "text/html")
+    return email
+
+
+def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) -> DripEmailMessage:
+    sequence, domain = message.enrollment.sequence, sender_domain()
+    email = compose_email(rendered, to=[message.to_email], message_id=message_id_header(message, domain),
+                          list_id=list_id(sequence.name, sequence.pk, domain), unsubscribe_url=links["unsubscribe"])
     # anymail reads these attributes (and ESPs echo metadata in tracking
     # webhooks); other backends ignore them.
     email.metadata = {
@@ -55,4 +66,15 @@ def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) ->
     if message.variant:  # A/B-tested step: ESP statistics can split on it too
         email.metadata["drip_variant"] = message.variant
         email.tags.append(f"drip-variant-{message.variant}")
+    return email
+
+
+def compose_test(rendered: RenderedEmail, recipients: list[str], links: dict[str, str]) -> DripEmailMessage:
+    """A test send, composed as a message is, marked [TEST]: its own list and
+    Message-ID, no metadata (no Message to attribute ESP events to)."""
+    domain = sender_domain()
+    email = compose_email(dataclasses.replace(rendered, subject=f"[TEST] {rendered.subject}"), to=recipients,
+                          message_id=f"<drip.test.{uuid.uuid4().hex}@{domain}>",
+                          list_id=f"Drip test sends <test.drip.{domain}>", unsubscribe_url=links["unsubscribe"])
+    email.tags = ["drip-test"]
     return email

@@ -103,3 +103,10 @@ def web_version_view(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the page's links must not carry its token away
     return response
+
+
+@csrf_exempt  # a test send's List-Unsubscribe gets the same one-click POST as a real one
+@require_http_methods(["GET", "POST"])
+def test_link_view(request: HttpRequest) -> HttpResponse:
+    """Where every link of a test send leads: it says so, and changes nothing."""
+    return render(request, "drip_plugin/test_link.html")
