@@ -32,3 +32,11 @@ def test_point_core_alone_loads_no_contrib_app_and_no_saleor_or_oscar_integratio
     loaded = [name for name in modules if name.startswith(
         ("drip_plugin.contrib", "drip_plugin.integrations.saleor", "drip_plugin.integrations.oscar"))]
     assert loaded == []
+
+
+def test_point_celery_is_imported_only_by_the_task_shells():
+    package = ROOT / "drip_plugin"
+    importers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
+                       if any(line.startswith(("from celery", "import celery"))
+                              for line in path.read_text().splitlines()))
+    assert importers == ["contrib/saleor/tasks.py", "tasks.py"]

@@ -26,11 +26,10 @@ from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from celery.exceptions import SoftTimeLimitExceeded
-
 from django import db
 from django.core.mail import EmailMessage, get_connection
 
+from ..extensions import is_interruption
 from . import smtp as drip_smtp
 
 logger = logging.getLogger("drip_plugin.delivery")
@@ -159,8 +158,8 @@ class HandOver:
 
 def _is_own_failure(exc: BaseException) -> bool:
     """A send's own failure, not a stop of the whole sender (an interrupt,
-    SystemExit, Celery's soft time limit)."""
-    return isinstance(exc, Exception) and not isinstance(exc, SoftTimeLimitExceeded)
+    SystemExit, a registered interruption such as Celery's soft time limit)."""
+    return not is_interruption(exc)
 
 
 def _close_quietly(connection) -> None:

@@ -18,12 +18,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from celery.exceptions import SoftTimeLimitExceeded
-
 from django.db import DEFAULT_DB_ALIAS, connection as db_connection, connections, transaction
 from django.utils import timezone
 
 from ..conf import drip_settings
+from ..extensions import is_interruption
 from ..links.instrument import instrument
 from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
@@ -388,11 +387,9 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                     break
                 try:
                     outgoing = prepare_message(message, context, service_meanwhile)
-                except SoftTimeLimitExceeded:
-                    raise  # Celery asks the task to stop: not this message's fault
                 except Exception as exc:  # one bad message must never abort the batch
-                    if exc is hand_over_failure:
-                        raise
+                    if exc is hand_over_failure or is_interruption(exc):
+                        raise  # the sender's failure, or a stop (e.g. Celery's time limit): not the message's
                     count(record_failure(message, message.attempts + 1, exc, now))
                     continue
                 pacer.wait(lambda seconds: hand_over.service(timeout=seconds))

@@ -658,6 +658,7 @@ def test_outbox_unreadable_reply_after_the_end_of_data_marker_is_outcome_unknown
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, SoftTimeLimitExceeded])
 def test_outbox_stopped_while_starting_a_send_stops_at_once_and_loses_nothing(smtp_sink, settings, monkeypatch, stop):
+    import drip_plugin.tasks  # noqa: F401  as in a worker: registers Celery's time limit as a stop
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 2}
     queue_messages(6)
     envelope, calls = drip_smtp.envelope, []
