@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
-from ..reports import step_report
+from ..analytics.reports import step_report
 
 
 def report_view(request):

@@ -111,7 +111,7 @@ def test_preferences_resubscribe_of_a_suppressed_address_says_it_was_refused(db,
 
 
 def test_unsubscribing_through_our_own_link_counts_in_the_steps_report(db, clock, client):
-    from drip_plugin.reports import step_report
+    from drip_plugin.analytics.reports import step_report
 
     email = first_email()
     client.post(unsubscribe_path(email), data="List-Unsubscribe=One-Click",
