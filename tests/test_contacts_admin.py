@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from drip_plugin import record_consent, track
 from drip_plugin.models import Consent, Contact, Event
-from drip_plugin.delivery.suppression import is_suppressed
+from drip_plugin.consent.suppression import is_suppressed
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_consent_record_per_contact_with_source_time_and_wording_version(db, clo
 
 
 def test_consent_one_click_unsubscribe_records_the_withdrawal(db, clock, client):
-    from drip_plugin.delivery.suppression import unsubscribe
+    from drip_plugin.consent.suppression import unsubscribe
 
     contact = track("signed_up", email="u@example.com").contact
     unsubscribe(contact, "one-click unsubscribe (RFC 8058)")
@@ -38,7 +38,7 @@ def test_consent_one_click_unsubscribe_records_the_withdrawal(db, clock, client)
 
 
 def test_consent_does_not_resubscribe_a_suppressed_address(db):
-    from drip_plugin.delivery.suppression import suppress
+    from drip_plugin.consent.suppression import suppress
 
     track("signed_up", email="bounced@example.com")
     suppress("bounced@example.com", "hard bounce")
@@ -83,3 +83,49 @@ def test_admin_actions_need_permissions(db, client):
     assert client.get(f"/admin/drip_contacts/{contact.pk}/export/").status_code in (302, 403)
     assert client.post(f"/admin/drip_contacts/{contact.pk}/erase/").status_code in (302, 403)
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def _contact_form(contact: Contact, **changes) -> dict:
+    data = {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name,
+            "locale": contact.locale, "time_zone": contact.time_zone, "birthday": "",
+            "opted_out_of": [s.pk for s in contact.opted_out_of.all()]}
+    if contact.is_subscribed:
+        data["is_subscribed"] = "on"
+    for name, value in changes.items():
+        if name == "is_subscribed" and not value:
+            data.pop("is_subscribed", None)
+        else:
+            data[name] = value
+    return data
+
+
+def test_point_admin_form_subscription_changes_go_through_consent_with_a_record(admin_client, clock):
+    from tests.conftest import build_sequence
+
+    sequence = build_sequence()
+    contact = track("signed_up", email="ed@example.com").contact
+    url = f"/admin/drip_contacts/edit/{contact.pk}/"
+    assert admin_client.post(url, _contact_form(contact, is_subscribed=False)).status_code == 302
+    contact.refresh_from_db()
+    assert not contact.is_subscribed and contact.unsubscribed_at is not None
+    assert list(contact.consents.values_list("granted", "source")) == [(False, "admin (boss)")]
+
+    assert admin_client.post(url, _contact_form(contact, is_subscribed="on",
+                                                 opted_out_of=[sequence.pk])).status_code == 302
+    contact.refresh_from_db()
+    assert contact.is_subscribed and contact.unsubscribed_at is None
+    assert list(contact.consents.order_by("pk").values_list("granted", "source")) == [
+        (False, "admin (boss)"), (True, "admin (boss)")]
+    assert list(contact.opted_out_of.all()) == [sequence]
+
+
+def test_point_admin_form_cannot_subscribe_a_suppressed_address(admin_client, clock):
+    from drip_plugin.consent.suppression import suppress
+
+    contact = track("signed_up", email="bounced@example.com").contact
+    suppress("bounced@example.com", "hard bounce")
+    contact.refresh_from_db()
+    response = admin_client.post(f"/admin/drip_contacts/edit/{contact.pk}/", _contact_form(contact, is_subscribed="on"))
+    assert response.status_code == 200 and "cannot be subscribed again" in response.content.decode()
+    contact.refresh_from_db()
+    assert not contact.is_subscribed and not contact.consents.exists()

@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connection as db_connection, connections
 from django.utils import timezone
 
 from ..conf import drip_settings
+from ..consent.suppression import email_hash
 from ..extensions import is_interruption
 from ..links.instrument import instrument
 from ..models import Contact, Message, Suppression
@@ -30,7 +31,6 @@ from ..rendering.messages import RenderContext, render_message
 from .compose import compose
 from .errors import is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
-from .suppression import email_hash
 
 logger = logging.getLogger("drip_plugin.delivery")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..delivery.suppression import resubscribe, unsubscribe
+from ..consent.suppression import resubscribe, set_opt_outs, unsubscribe
 from ..links.signed import read_unsubscribe_token, read_view_token
 from ..models import Contact, Message, MessageEvent, Sequence
 from ..models.messages import MessageStatus
@@ -68,7 +68,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         elif action == "save":
             # Only sequences this contact gets; ids compared as text, so no input can break int().
             chosen = set(request.POST.getlist("opt_out"))
-            contact.opted_out_of.set([s for s in received if str(s.pk) in chosen])
+            set_opt_outs(contact, [s for s in received if str(s.pk) in chosen], "preference centre")
             done = "saved"
         else:
             return render(request, "drip_plugin/link_invalid.html", status=400)

@@ -168,7 +168,7 @@ def test_own_open_pixel_resets_the_soft_bounce_count(db, clock, client):
 
 
 def test_a_webhook_after_erasure_stores_nothing_about_the_address(db, clock):
-    from drip_plugin.gdpr import erase_contact
+    from drip_plugin.consent.gdpr import erase_contact
 
     first_email("gone@example.com")
     message = Message.objects.get()
@@ -213,7 +213,7 @@ def test_export_has_every_field_and_esp_events_without_a_message_and_erase_remov
         db, clock):
     from django.utils import timezone
 
-    from drip_plugin.gdpr import erase_contact, export_contact
+    from drip_plugin.consent.gdpr import erase_contact, export_contact
     from drip_plugin.contrib.saleor.models import SaleorInstallation, SaleorWebhookDelivery
 
     first_email("gdpr@example.com")

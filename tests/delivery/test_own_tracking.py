@@ -79,7 +79,7 @@ def test_click_on_a_hand_written_link_with_a_bare_ampersand_keeps_it(db, clock, 
 def test_view_in_browser_link_shows_the_email_as_sent_and_only_with_a_valid_token(db, clock, client):
     from tests.conftest import WELCOME_MJML
 
-    from drip_plugin.gdpr import erase_contact
+    from drip_plugin.consent.gdpr import erase_contact
     from drip_plugin.models import Contact
 
     mjml = WELCOME_MJML.replace('<mj-button href="https://shop.test/start">',
