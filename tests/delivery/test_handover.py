@@ -24,10 +24,10 @@ from hypothesis import given, strategies as st
 
 from drip_plugin import track
 from drip_plugin.delivery import outbox, send_due_messages
-from drip_plugin.delivery import smtp as drip_smtp
-from drip_plugin.delivery.handover import MultiplexedHandOver, OutcomeUnknown, Send
-from drip_plugin.delivery.smtp import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, envelope, \
-    ReplyReader, envelope_address, mail_transaction, parse_reply, quoted_address
+from drip_plugin.delivery.handover import OutcomeUnknown, Send
+from drip_plugin.delivery.smtp import MultiplexedHandOver, dialogue as drip_smtp
+from drip_plugin.delivery.smtp.dialogue import COMMIT, REPLY, EmailBackend as CommitPointBackend, dot_stuffed, \
+    envelope, ReplyReader, envelope_address, mail_transaction, parse_reply, quoted_address
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
