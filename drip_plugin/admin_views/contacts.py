@@ -8,14 +8,12 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms import modelform_factory
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import ListingButton
 
@@ -91,29 +89,3 @@ class ContactIndexView(IndexView):
             buttons.append(ListingButton(_("Erase (GDPR)…"), url=reverse("drip_contacts:erase", args=[instance.pk]),
                                          icon_name="bin", priority=50))
         return buttons
-
-
-class ContactViewSet(ModelViewSet):
-    model = Contact
-    name = "drip_contacts"
-    icon = "user"
-    menu_label = _("Drip contacts")
-    add_to_admin_menu = True
-    index_view_class = ContactIndexView
-    list_display = ["email", "full_name", "is_subscribed", "created_at"]
-    list_filter = ["is_subscribed"]
-    search_fields = ["email", "first_name", "last_name"]
-    inspect_view_enabled = True
-    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "birthday", "is_subscribed",
-                   "opted_out_of"]
-
-    def get_form_class(self, for_update=False):
-        return modelform_factory(self.model, form=ContactForm, formfield_callback=self.formfield_for_dbfield,
-                                 fields=self.form_fields)
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/export/", export_view, name="export"),
-            path("<int:pk>/erase/", erase_view, name="erase"),
-        ]
