@@ -1,7 +1,6 @@
 """Issue 7: the Wagtail admin — errors with lines in the form, preview, test send."""
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -9,13 +8,6 @@ from django.urls import reverse
 from drip_plugin.models import Contact, Email, Message
 
 from .rendering.test_validation import GOOD
-
-
-@pytest.fixture
-def editor(db, client):
-    user = get_user_model().objects.create_superuser("editor", "editor@shop.test", "pw")
-    client.force_login(user)
-    return client
 
 
 def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):

@@ -24,12 +24,6 @@ from drip_plugin.starters import STARTERS, create_from_starter, get_starter
 STARTER_EMAILS = [step.email for starter in STARTERS for step in starter.steps]
 
 
-@pytest.fixture
-def editor(db, client):
-    client.force_login(get_user_model().objects.create_superuser("editor", "editor@shop.test", "pw"))
-    return client
-
-
 def publish(sequence: Sequence) -> None:
     for step in sequence.steps.all():
         step.email.latest_revision.publish()

@@ -11,7 +11,7 @@ from drip_plugin import track
 from drip_plugin.models import Message
 from drip_plugin.analytics.reports import step_report
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 from tests.analytics.test_conversions import engage
 
 

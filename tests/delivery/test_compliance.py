@@ -15,15 +15,13 @@ from django.core.management import call_command
 from drip_plugin import track
 from drip_plugin.models import Contact, Message, MessageEvent, Suppression
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence, sent_message
 
 TWO_STEPS = [(0, "days", "One"), (1, "days", "Two")]
 
 
 def first_email(address="u@example.com"):
-    build_sequence(steps=TWO_STEPS)
-    track("signed_up", email=address)
-    tick()
+    sent_message(address, TWO_STEPS)
     return mail.outbox[0]
 
 

@@ -31,7 +31,7 @@ from drip_plugin.delivery.smtp.dialogue import COMMIT, REPLY, EmailBackend as Co
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 from tests.delivery.scripted_smtp import ScriptedSMTP
 
 COMMIT_POINT_BACKEND = "drip_plugin.delivery.smtp.EmailBackend"

@@ -28,7 +28,7 @@ from drip_plugin.conf import drip_settings
 from drip_plugin.delivery import send_due_messages
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES, KILL_AT = 30, 10

@@ -11,7 +11,7 @@ from drip_plugin.engine.variants import choose_variant
 from drip_plugin.models import Email, Message
 from drip_plugin.analytics.reports import step_report
 from drip_plugin.scheduling import tick
-from tests.conftest import WELCOME_MJML, build_sequence
+from tests.factories import WELCOME_MJML, build_sequence
 from tests.analytics.test_conversions import engage
 
 

@@ -10,7 +10,7 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.ingest.cart import Cart, CartLine
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 CART_MJML = """<mjml><mj-body><mj-section><mj-column>
 {% for line in cart.lines %}<mj-text>{{ line.quantity }} × {{ line.name }} ({{ line.sku }}) {{ line.unit_price }}</mj-text>
