@@ -27,6 +27,8 @@ WELCOME_MJML = """<mjml>
 </mjml>"""
 BODY = "<mjml><mj-body><mj-section><mj-column><mj-text>{{ contact.first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>"
 STREAM_FIELDS = ("trigger_filters", "flow_filters", "send_windows")
+# drip's own SMTP backend: the hand-over recorded at the commit point.
+COMMIT_POINT_BACKEND = "drip_plugin.delivery.smtp.EmailBackend"
 
 
 def build_sequence(

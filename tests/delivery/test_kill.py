@@ -7,7 +7,7 @@ message, once every sending thread is stuck waiting for the sink: messages
 whose end-of-data marker went out are delivered and marked "outcome
 unknown", never resent; the others, held before their DATA, are sent again
 after the lease. (A kill between the body and the marker is covered by
-test_handover: a failed commit point delivers nothing.)"""
+smtp/test_dialogue.py: a failed commit point delivers nothing.)"""
 from __future__ import annotations
 
 import collections

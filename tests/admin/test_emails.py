@@ -1,13 +1,11 @@
 """Issue 7: the Wagtail admin — errors with lines in the form, preview, test send."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from drip_plugin.models import Contact, Email, Message
-
-from .rendering.test_validation import GOOD
+from tests.rendering.test_validation import GOOD
 
 
 def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):
@@ -157,28 +155,3 @@ def test_admin_preview_as_a_chosen_real_contact_with_their_own_cart(editor):
     assert "Rita" in page and "Real mug;" in page and "Linen shirt" not in page
     sample = editor.get(url, {"mode": "desktop"}).content.decode()
     assert "Ada" in sample and "Linen shirt;" in sample
-
-
-def _drip_menu(user) -> list[str]:
-    from django.test import RequestFactory
-    from wagtail.admin.menu import admin_menu
-
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    top = {item.name: item for item in admin_menu.menu_items_for_request(request)}
-    assert not {"drip_sequences", "drip_emails", "drip-contacts"} & set(top), "no drip item outside the group"
-    return [item.name for item in top["drip"].menu.menu_items_for_request(request)]
-
-
-def test_point_admin_has_one_drip_menu_whose_tool_items_follow_permissions(db):
-    from django.contrib.auth.models import Group, Permission
-
-    superuser = get_user_model().objects.create_superuser("boss", "boss@shop.test", "pw")
-    assert _drip_menu(superuser) == ["drip_sequences", "drip_emails", "drip_layouts", "drip_date_rules",
-                                     "drip-contacts", "drip_starters", "drip_simulate", "drip_report"]
-    viewers = Group.objects.create(name="Report viewers")
-    viewers.permissions.add(Permission.objects.get(codename="access_admin"),
-                            Permission.objects.get(codename="view_sequence"))
-    viewer = get_user_model().objects.create_user("viewer", "viewer@shop.test", "pw")
-    viewer.groups.add(viewers)
-    assert _drip_menu(viewer) == ["drip_sequences", "drip_report"]
