@@ -15,6 +15,8 @@ import json
 import logging
 from dataclasses import dataclass
 
+from anymail.utils import get_anymail_setting
+
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
@@ -77,13 +79,10 @@ def limits_for(path: str) -> EspLimits:
     if not isinstance(esp_name, str):  # anymail's base class has it as an abstract property
         return NOT_AN_ESP
     limits = KNOWN.get(esp_name) or dataclasses.replace(OTHER_ANYMAIL_ESP, name=esp_name)
-    if esp_name == "Amazon SES" and _anymail_setting("AMAZON_SES_MESSAGE_TAG_NAME") is not None:
+    if esp_name == "Amazon SES" and get_anymail_setting(
+            "message_tag_name", esp_name=esp_name, allow_bare=False, default=None) is not None:
         limits = dataclasses.replace(limits, max_tags=1)  # anymail then sends the tag as an SES message tag too
     return limits
-
-
-def _anymail_setting(name: str):
-    return getattr(settings, "ANYMAIL", {}).get(name, getattr(settings, f"ANYMAIL_{name}", None))
 
 
 _logged: set[tuple[str, str]] = set()
