@@ -52,7 +52,7 @@ _BREVO = EspLimits("Brevo", ascii_headers=True)
 KNOWN = {
     "Postmark": EspLimits("Postmark", max_tags=1, max_metadata_fields=10, metadata_key_length=20,
                           metadata_value_length=80),
-    "Mailgun": EspLimits("Mailgun", max_tags=3, metadata_bytes=4096),
+    "Mailgun": EspLimits("Mailgun", max_tags=3, metadata_bytes=4096),  # (4 KB: a cautious cap of ours)
     "SendGrid": EspLimits("SendGrid", max_tags=10, metadata_bytes=10_000),
     # anymail sends SES tags as X-Tag headers and metadata as an X-Metadata
     # header: no limit, unless AMAZON_SES_MESSAGE_TAG_NAME also asks for an
