@@ -110,6 +110,31 @@ class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
     def exit_event_names(self) -> list[str]:
         return [name.strip() for name in self.exit_events.split(",") if name.strip()]
 
+    def clean(self):
+        """Event names are checked as `track()` checks them: a malformed one
+        could never start or end a journey."""
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        from ..exceptions import InvalidEvent
+        from ..ingest.catalogue import check_event_name
+
+        errors: dict[str, list[str]] = {}
+        for field, names in (("trigger_event", [self.trigger_event]), ("exit_events", self.exit_event_names)):
+            for name in names:
+                try:
+                    check_event_name(name)
+                except InvalidEvent as exc:
+                    errors.setdefault(field, []).append(str(exc))
+        if errors:
+            raise ValidationError(errors)
+
+    def event_name_notes(self) -> list[str]:
+        """Warnings for editors about well-formed names the catalogue does not know."""
+        from ..ingest.catalogue import unknown_event_notes
+
+        return unknown_event_notes([self.trigger_event, *self.exit_event_names])
+
 
 class DelayUnit(models.TextChoices):
     MINUTES = "minutes", _("minutes")
