@@ -1,6 +1,8 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.admin.widgets import HeaderButton
@@ -106,3 +108,19 @@ class TestSendMenuItem(ActionMenuItem):
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
     return TestSendMenuItem(order=90) if model is Email else None
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_about_saved_problems(request, instance):
+    """A draft email may be saved with problems, and a sequence may name an
+    event the shop never sent: say so once it is saved, not silently."""
+    if isinstance(instance, Email) and (problems := instance.content_problems()):
+        found = [message for error in problems.values() for message in ValidationError(error).messages]
+        messages.warning(request, ngettext(
+            "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
+            "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",
+            len(found)) % {"count": len(found), "problems": " — ".join(found)})
+    if isinstance(instance, Sequence):
+        for note in instance.event_name_notes():
+            messages.warning(request, note)
