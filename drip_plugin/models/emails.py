@@ -117,6 +117,11 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
             errors["body"] = _block_errors(assembled, found["mjml"])
         return errors
 
+    def content_problem_messages(self) -> list[str]:
+        from django.core.exceptions import ValidationError
+
+        return [message for error in self.content_problems().values() for message in ValidationError(error).messages]
+
     def get_preview_template(self, request, mode_name):
         return "drip_plugin/preview.html"
 

@@ -129,6 +129,15 @@ class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
         if errors:
             raise ValidationError(errors)
 
+    def draft_emails(self) -> list:
+        """Emails its steps send — with their variants and translations — that
+        were never published: a live sequence would pass over them in silence."""
+        from .emails import Email
+
+        used = {email for step in self.steps.all() for email in (step.email, step.variant_email) if email}
+        return list(Email.objects.filter(translation_key__in={email.translation_key for email in used}, live=False)
+                    .select_related("locale").order_by("name", "locale__language_code"))
+
     def event_name_notes(self) -> list[str]:
         """Warnings for editors about well-formed names the catalogue does not know."""
         from ..ingest.catalogue import unknown_event_notes
