@@ -91,7 +91,8 @@ def test_blocks_editor_creates_and_previews_a_blocks_email_in_the_admin(admin_cl
     assert admin_client.post(url, BLOCKS_FORM).json()["is_valid"]
     assert "Hello Ada" in admin_client.get(url, {"mode": "desktop"}).content.decode()
     broken = {**BLOCKS_FORM, "body-0-value-text": "Hello {{ contact.user.password }}"}
-    page = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk]), broken)
+    page = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk]),
+                             {**broken, "action-publish": "action-publish"})
     assert "Block 1 (Heading), line 1:" in page.content.decode()
 
 
