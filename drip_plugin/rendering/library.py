@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Collection, Sized
 from typing import Any
 
 from django.template import Library, Node, NodeList, defaultfilters, defaulttags
@@ -74,7 +74,7 @@ def _size_problem(name: str, value: Any) -> str | None:
 
 def _join_problem(value: Any, separator: Any) -> str | None:
     """A join writes every item plus the separator between each two."""
-    items = value if isinstance(value, (list, tuple, str)) else ()
+    items = value if isinstance(value, Collection) else ()
     size = sum(len(str(item)) for item in items) + len(str(separator)) * max(len(items) - 1, 0)
     if size > MAX_FILTER_INPUT:
         return f"“join” would write {size:,} characters: at most {MAX_FILTER_INPUT:,}"
