@@ -18,7 +18,6 @@ from drip_plugin.rendering.sandbox import render_template
 from drip_plugin.rendering.validation import email_problems
 from drip_plugin.scheduling import tick
 from tests.factories import build_sequence
-from tests.test_admin import editor  # noqa: F401 (fixture)
 
 from .test_validation import GOOD
 
@@ -49,7 +48,7 @@ def test_point0b_center_with_huge_width_refused_on_save(db):
 
 
 @pytest.mark.timeout(20, func_only=True)
-def test_point0b_center_with_huge_width_refused_in_the_wagtail_admin_form(editor):  # noqa: F811
+def test_point0b_center_with_huge_width_refused_in_the_wagtail_admin_form(editor):
     response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"), {
         "name": "Stall", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0",
         "mjml": with_text(HUGE_CENTER), "action-publish": "action-publish",  # a draft saves, with a warning
@@ -178,7 +177,7 @@ def test_point0b_rendered_email_over_the_size_cap_fails_one_message_batch_goes_o
 
 
 @pytest.mark.timeout(20, func_only=True)
-def test_point0b_preview_and_test_send_show_the_error_not_a_500(editor, settings):  # noqa: F811
+def test_point0b_preview_and_test_send_show_the_error_not_a_500(editor, settings):
     email = Email.objects.create(name="Old", subject="Hi", mjml=GOOD, live=True)
     store_bypassing_validation(email, with_text(HUGE_CENTER))
     url = reverse("drip_plugin_email_test_send", args=[email.pk])
