@@ -1,0 +1,158 @@
+"""Our own redis-server, PostgreSQL and Celery processes on spare ports, for
+fault tests that restart or kill them: the machine's services keep running.
+
+Without the binaries the tests skip, except under CI=true, where they fail
+(as the browser tests do without Chromium)."""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60
+
+
+def require_binary(name: str, *search: str) -> str:
+    """The binary's path: on PATH, else the first match of the `search` globs."""
+    found = shutil.which(name) or next(iter(sorted(p for pattern in search for p in glob.glob(pattern))), None)
+    if not found:
+        reason = f"`{name}` is missing (apt-get install {'redis-server' if 'redis' in name else 'postgresql'})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def wait_for(condition: Callable[[], object], what: str, seconds: float = STARTUP_SECONDS):
+    """Poll `condition` until it returns something true; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)  # polling a condition, not waiting on a schedule
+    return result
+
+
+class RedisServer:
+    """A throwaway redis-server on a spare port, without persistence."""
+
+    def __init__(self, workdir: Path):
+        self.binary = require_binary("redis-server")
+        self.port, self.workdir, self.process = free_port(), workdir, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.answers, f"redis-server on port {self.port}")
+
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=5)
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return self.client().ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=STARTUP_SECONDS)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (initdb) on a spare port; as root, run
+    by the `postgres` user, since PostgreSQL refuses to run as root."""
+
+    def __init__(self, workdir: Path):
+        search = "/usr/lib/postgresql/*/bin/{}"
+        self.initdb, self.pg_ctl = (require_binary(name, search.format(name)) for name in ("initdb", "pg_ctl"))
+        self.port, self.data = free_port(), workdir / "pgdata"
+        self.user = None
+        if os.geteuid() == 0:
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("PostgreSQL refuses to run as root and there is no `postgres` user")
+            os.chown(workdir, self.user.pw_uid, self.user.pw_gid)
+        self._run(self.initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+
+    def _run(self, *args) -> None:
+        subprocess.run([str(a) for a in args], check=True, capture_output=True, cwd=self.data.parent,
+                       user=self.user.pw_uid if self.user else None, group=self.user.pw_gid if self.user else None)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off"
+        self._run(self.pg_ctl, "start", "-D", self.data, "-w", "-t", STARTUP_SECONDS, "-l", self.data / "log",
+                  "-o", options)
+
+    def stop(self) -> None:
+        self._run(self.pg_ctl, "stop", "-D", self.data, "-m", "immediate", "-w")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class CeleryProcess:
+    """`celery worker` or `celery beat` of tests.delivery.celery_app, its
+    output in a log file the test can wait on."""
+
+    def __init__(self, log: Path, *args: str, env: dict[str, str]):
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "tests.delivery.celery_app", *args, "--loglevel", "info"],
+                cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the pool processes go with it
+            )
+        self.pid = self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for_output(self, text: str, after: int = 0) -> int:
+        """Wait until `text` appears in the log past offset `after`; return
+        the offset just past it. Fails early if the process exits."""
+        def seen():
+            assert self.process.poll() is None, f"celery exited ({self.process.returncode}):\n{self.output()[-6000:]}"
+            found = self.output().find(text, after)
+            return found + len(text) if found >= 0 else None
+        return wait_for(seen, f"{text!r} from celery")
+
+    def kill(self) -> None:
+        """SIGKILL the process and its pool processes at once (a crash)."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=STARTUP_SECONDS)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STARTUP_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()  # whatever is left of its process group
