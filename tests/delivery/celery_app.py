@@ -5,8 +5,9 @@ reads them) at the test's database, broker and SMTP sink.
     DRIP_WORKER_DB_NAME, DRIP_WORKER_DB_PORT  the test database (port: PostgreSQL only)
     DRIP_WORKER_BROKER                        redis://127.0.0.1:<port>/0
     DRIP_WORKER_SMTP_PORT                     the sink; sent through drip's SMTP backend
-    DRIP_WORKER_TICK_INTERVAL                 seconds between beat's ticks
+    DRIP_WORKER_PLUGIN                        JSON: DRIP_PLUGIN settings to override
 """
+import json
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -22,7 +23,7 @@ test_settings.EMAIL_HOST, test_settings.EMAIL_PORT = "127.0.0.1", int(os.environ
 test_settings.DRIP_PLUGIN = {
     **test_settings.DRIP_PLUGIN,
     "EMAIL_BACKEND": "drip_plugin.delivery.smtp.EmailBackend",
-    "TICK_INTERVAL": int(os.environ.get("DRIP_WORKER_TICK_INTERVAL", 60)),
+    **json.loads(os.environ.get("DRIP_WORKER_PLUGIN", "{}")),
 }
 
 from celery import Celery  # noqa: E402

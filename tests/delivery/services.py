@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,22 +85,27 @@ class PostgresServer:
     """A throwaway PostgreSQL cluster (initdb) on a spare port; as root, run
     by the `postgres` user, since PostgreSQL refuses to run as root."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self):
         search = "/usr/lib/postgresql/*/bin/{}"
         self.initdb, self.pg_ctl = (require_binary(name, search.format(name)) for name in ("initdb", "pg_ctl"))
-        self.port, self.data = free_port(), workdir / "pgdata"
         self.user = None
         if os.geteuid() == 0:
             try:
                 self.user = pwd.getpwnam("postgres")
             except KeyError:
                 pytest.skip("PostgreSQL refuses to run as root and there is no `postgres` user")
-            os.chown(workdir, self.user.pw_uid, self.user.pw_gid)
+        # Not under pytest's tmp_path: its parents are closed to the `postgres` user.
+        self.workdir = Path(tempfile.mkdtemp(prefix="drip-pg-"))
+        if self.user:
+            os.chown(self.workdir, self.user.pw_uid, self.user.pw_gid)
+        self.port, self.data = free_port(), self.workdir / "data"
         self._run(self.initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
 
     def _run(self, *args) -> None:
-        subprocess.run([str(a) for a in args], check=True, capture_output=True, cwd=self.data.parent,
-                       user=self.user.pw_uid if self.user else None, group=self.user.pw_gid if self.user else None)
+        done = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=self.workdir,
+                              user=self.user.pw_uid if self.user else None,
+                              group=self.user.pw_gid if self.user else None)
+        assert done.returncode == 0, f"{args[0]} failed: {done.stdout}{done.stderr}"
 
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off"
@@ -112,6 +118,12 @@ class PostgresServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its files."""
+        subprocess.run([self.pg_ctl, "stop", "-D", str(self.data), "-m", "immediate", "-w"], capture_output=True,
+                       user=self.user.pw_uid if self.user else None, group=self.user.pw_gid if self.user else None)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class CeleryProcess:
@@ -139,6 +151,21 @@ class CeleryProcess:
             found = self.output().find(text, after)
             return found + len(text) if found >= 0 else None
         return wait_for(seen, f"{text!r} from celery")
+
+    def holds_socket(self, local_port: int) -> bool:
+        """Whether this process or one of its pool processes has the TCP
+        connection whose local port is `local_port` open."""
+        inodes = {fields[9] for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+                  if int(fields[1].rpartition(":")[2], 16) == local_port}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                in_group = int(stat.read_text().rpartition(")")[2].split()[2]) == self.pid  # pgrp
+                if in_group and any(os.readlink(fd).removeprefix("socket:[").rstrip("]") in inodes
+                                    for fd in (stat.parent / "fd").iterdir()):
+                    return True
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue  # a process that ended meanwhile
+        return False
 
     def kill(self) -> None:
         """SIGKILL the process and its pool processes at once (a crash)."""
