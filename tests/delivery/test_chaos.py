@@ -137,7 +137,8 @@ def test_point2_chaos_kill_worker_restart_redis_and_postgres_each_message_at_mos
         wait_for(rows.settled, "every message sent or failed", seconds=150)
         final = rows.all()
         for process in processes:
-            assert process.process.poll() is None or process is doomed, process.output()[-4000:]
+            if process is not doomed:
+                assert process.process.poll() is None, f"{process.log.name} exited:\n{process.output()[-4000:]}"
     finally:
         hold.release()
         for process in processes:
