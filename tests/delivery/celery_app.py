@@ -19,6 +19,8 @@ if "DRIP_WORKER_DB_PORT" in os.environ:
     test_settings.DATABASES["default"]["PORT"] = os.environ["DRIP_WORKER_DB_PORT"]
 test_settings.CELERY_BROKER_URL = os.environ["DRIP_WORKER_BROKER"]
 test_settings.CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"  # as the README says
+# Each line says which process wrote it: a test can tell the worker was never replaced.
+test_settings.CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s pid=%(process)d] %(message)s"
 test_settings.EMAIL_HOST, test_settings.EMAIL_PORT = "127.0.0.1", int(os.environ["DRIP_WORKER_SMTP_PORT"])
 test_settings.DRIP_PLUGIN = {
     **test_settings.DRIP_PLUGIN,

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
+HOLD_SECONDS = 45  # below the SMTP backend's 60 s timeout
 
 
 def require_binary(name: str, *search: str) -> str:
@@ -44,6 +46,30 @@ def wait_for(condition: Callable[[], object], what: str, seconds: float = STARTU
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.05)  # polling a condition, not waiting on a schedule
     return result
+
+
+class Hold:
+    """Makes the sink keep its reply to one message (by arrival count):
+    every sender waiting on the sink is frozen mid-batch until release()."""
+
+    def __init__(self, sink):
+        self.at, self.held, self.released = None, threading.Event(), threading.Event()
+        sink.on_message = self
+
+    def __call__(self, count: int) -> None:
+        if count == self.at:
+            self.held.set()
+            self.released.wait(HOLD_SECONDS)
+
+    def hold_at(self, count: int) -> None:
+        self.held.clear()
+        self.released.clear()
+        self.at = count
+        wait_for(self.held.is_set, f"message {count} at the sink")
+
+    def release(self) -> None:
+        self.at = None
+        self.released.set()
 
 
 class RedisServer:

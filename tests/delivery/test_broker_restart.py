@@ -13,6 +13,7 @@ import collections
 import pytest
 from celery import Celery
 from django.db import connection
+from django.utils import timezone
 
 from drip_plugin import track
 from drip_plugin.engine import advance_due_enrollments
@@ -20,10 +21,9 @@ from drip_plugin.models import Message
 from drip_plugin.scheduling.beat import TASK_NAME
 from tests.conftest import build_sequence
 
-from .services import CeleryProcess, RedisServer, wait_for
+from .services import CeleryProcess, Hold, RedisServer, wait_for
 
 FIRST, SECOND = 8, 5
-HOLD_SECONDS = 45  # below the SMTP backend's 60 s timeout
 
 
 @pytest.fixture
@@ -35,8 +35,6 @@ def redis_server(tmp_path):
 
 
 def queue_messages(start: int, count: int) -> None:
-    from django.utils import timezone
-
     for i in range(start, start + count):
         track("signed_up", email=f"b{i}@example.com")
     advance_due_enrollments(timezone.now(), 500)
@@ -59,27 +57,19 @@ def publish_tick(redis_server: RedisServer) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_point1_redis_restart_mid_send_worker_reconnects_and_sends_without_restart(
         redis_server, smtp_sink, settings, tmp_path):
-    import threading
-
     build_sequence(steps=[(0, "days", "Hello {{ contact.first_name }}")])
     queue_messages(0, FIRST)
     worker = CeleryProcess(tmp_path / "worker.log", "worker", "--pool", "prefork", "--concurrency", "1",
                            "--without-mingle", "--without-gossip", "-n", f"restart-{redis_server.port}@%h",
                            env=worker_env(redis_server, settings.EMAIL_PORT))
+    # The sink keeps its reply to the first message: the worker's pool
+    # process is mid-send while Redis goes away.
+    hold = Hold(smtp_sink)
     try:
         seen = worker.wait_for_output("ready.")
-        held, release = threading.Event(), threading.Event()
-
-        def hold_first(count: int) -> None:
-            # The sink keeps its reply to the first message: the worker's
-            # pool process is mid-send while Redis goes away.
-            if count == 1:
-                held.set()
-                release.wait(HOLD_SECONDS)
-
-        smtp_sink.on_message = hold_first
+        hold.at = 1
         publish_tick(redis_server)
-        wait_for(held.is_set, "the first message at the sink")
+        wait_for(hold.held.is_set, "the first message at the sink")
         # Two more ticks wait in the worker, prefetched and not acknowledged.
         publish_tick(redis_server)
         publish_tick(redis_server)
@@ -88,19 +78,22 @@ def test_point1_redis_restart_mid_send_worker_reconnects_and_sends_without_resta
         redis_server.stop()
         seen = worker.wait_for_output("Connection to broker lost", seen)
         redis_server.start()
-        release.set()
-        worker.wait_for_output("Connected to ", seen)
+        hold.release()
+        reconnected = worker.wait_for_output("Connected to ", seen)
 
         wait_for(lambda: len(smtp_sink.messages) == FIRST, "the batch held at the restart, sent")
         queue_messages(FIRST, SECOND)
         publish_tick(redis_server)
         wait_for(lambda: len(smtp_sink.messages) == FIRST + SECOND, "messages queued after the restart, sent")
 
-        assert worker.process.poll() is None and worker.process.pid == worker.pid, "the same worker, never restarted"
+        assert worker.process.poll() is None, "the worker never exited"
+        received_after = [line for line in worker.output()[reconnected:].splitlines() if "received" in line]
+        assert received_after and all(f"MainProcess pid={worker.pid}]" in line for line in received_after), \
+            "ticks after the restart were taken by the worker process started before it"
         assert "Unrecoverable error" not in worker.output()
         ids = collections.Counter(smtp_sink.message_ids())
         assert len(ids) == FIRST + SECOND and set(ids.values()) == {1}, "each message once"
         assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
     finally:
-        smtp_sink.on_message = None
+        hold.release()
         worker.stop()

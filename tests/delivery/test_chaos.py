@@ -13,46 +13,20 @@ import json
 import os
 import subprocess
 import sys
-import threading
 
 import psycopg
 import pytest
 
 from drip_plugin.models import Message
 
-from .services import ROOT, CeleryProcess, PostgresServer, RedisServer, wait_for
+from .services import ROOT, CeleryProcess, Hold, PostgresServer, RedisServer, wait_for
 
 CONTACTS, STEPS = 60, 2
 MESSAGES = CONTACTS * STEPS
 # Short leases and retries, so that what the faults leave behind is
 # reconciled by the workers' own ticks within the test.
 PLUGIN = {"TICK_INTERVAL": 1, "BATCH_SIZE": 10, "LEASE_SECONDS": 15, "RETRY_BASE_SECONDS": 1}
-HOLD_SECONDS = 45  # below the SMTP backend's 60 s timeout
 SENDING = "sending"
-
-
-class Hold:
-    """Makes the sink keep its reply to one message (by arrival count):
-    every sender waiting on the sink is frozen mid-batch until release()."""
-
-    def __init__(self, sink):
-        self.sink, self.at, self.held, self.released = sink, None, threading.Event(), threading.Event()
-        sink.on_message = self
-
-    def __call__(self, count: int) -> None:
-        if count == self.at:
-            self.held.set()
-            self.released.wait(HOLD_SECONDS)
-
-    def hold_at(self, count: int) -> None:
-        self.held.clear()
-        self.released.clear()
-        self.at = count
-        wait_for(self.held.is_set, f"message {count} at the sink")
-
-    def release(self) -> None:
-        self.at = None
-        self.released.set()
 
 
 class Rows:
