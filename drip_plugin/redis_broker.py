@@ -1,6 +1,6 @@
 """kombu's Redis transport, made to survive a Redis restart in a worker.
 
-With celery 5.7 / kombu 5.7 (any redis-py; 8.1 and 8.2 both tested) a worker
+With celery 5.7 / kombu 5.7 (redis-py 8.1 and 8.2 alike) a worker
 whose connection to Redis drops while it holds prefetched, unacknowledged
 tasks exits with ``Unrecoverable error: AttributeError("'NoneType' object has
 no attribute 'hostname'")``. Celery tears the lost connection down twice
@@ -10,10 +10,11 @@ details; the second pass closes the channel again, and its attempt to put
 the unacknowledged tasks back on Redis needs those details. The error is not
 a connection error, so Celery does not reconnect: the worker stops.
 
-Here that attempt is skipped once the connection is torn down. The tasks are
-not lost: they stay in Redis's unacked set and are delivered again after the
-visibility timeout — as when Redis cannot be reached at that moment, which
-is the case whenever this happens. Select it with::
+Here that attempt is skipped once the connection is torn down; it could not
+succeed anyway, the first pass having just failed for want of Redis. Tasks a
+persistent Redis still holds in its unacked set are delivered again after
+the visibility timeout, as kombu does for any restore that fails. Select it
+with::
 
     CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"  # the URL stays redis://…
 """

@@ -27,14 +27,18 @@ STARTUP_SECONDS = 60
 HOLD_SECONDS = 45  # below the SMTP backend's 60 s timeout
 
 
+def unavailable(reason: str):
+    """Skip the test, or fail it under CI=true, where every test must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def require_binary(name: str, *search: str) -> str:
     """The binary's path: on PATH, else the first match of the `search` globs."""
     found = shutil.which(name) or next(iter(sorted(p for pattern in search for p in glob.glob(pattern))), None)
     if not found:
-        reason = f"`{name}` is missing (apt-get install {'redis-server' if 'redis' in name else 'postgresql'})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"`{name}` is missing (apt-get install {'redis-server' if 'redis' in name else 'postgresql'})")
     return found
 
 
@@ -119,7 +123,7 @@ class PostgresServer:
             try:
                 self.user = pwd.getpwnam("postgres")
             except KeyError:
-                pytest.skip("PostgreSQL refuses to run as root and there is no `postgres` user")
+                unavailable("PostgreSQL refuses to run as root and there is no `postgres` user")
         # Not under pytest's tmp_path: its parents are closed to the `postgres` user.
         self.workdir = Path(tempfile.mkdtemp(prefix="drip-pg-"))
         if self.user:
