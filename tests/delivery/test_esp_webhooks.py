@@ -257,3 +257,30 @@ def test_point4_fuzzed_webhooks_of_each_esp_never_fail_in_drip_code(db, clock, c
     post_fuzzed()
     # Most payloads must reach drip, or the test proves nothing about drip.
     assert MessageEvent.objects.count() >= 10, anymail_failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_point3_the_migration_keeps_the_earliest_of_duplicate_events_then_makes_them_unique():
+    from django.db import IntegrityError
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = [("drip_plugin", "0012_contact_email_lowercase")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        OldEvent = executor.loader.project_state(before).apps.get_model("drip_plugin", "MessageEvent")
+        rows = [("ev-1", "a@example.com", "first"), ("ev-1", "a@example.com", "copy"), ("ev-1", "a@example.com", "copy"),
+                ("ev-1", "b@example.com", "other recipient"), ("", "a@example.com", "no id"),
+                ("", "a@example.com", "no id")]
+        for event_id, recipient, description in rows:
+            OldEvent.objects.create(event_type="deferred", recipient=recipient, esp_event_id=event_id,
+                                    description=description, occurred_at=timezone.now())
+    finally:
+        executor = MigrationExecutor(connection)  # a fresh graph: back to the latest schema
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert sorted(MessageEvent.objects.values_list("description", flat=True)) == [
+        "first", "no id", "no id", "other recipient"]
+    with pytest.raises(IntegrityError):
+        MessageEvent.objects.create(event_type="deferred", recipient="a@example.com", esp_event_id="ev-1",
+                                    occurred_at=timezone.now())
