@@ -158,16 +158,14 @@ def normalise(event, esp_name: str) -> TrackingEvent:
     event_type = event_type[:EVENT_TYPE_LENGTH] if isinstance(event_type, str) and event_type else "unknown"
     reject_reason = getattr(event, "reject_reason", None)
     reject_reason = reject_reason if isinstance(reject_reason, str) else ""
-    message_pk = _mapping_get(getattr(event, "metadata", None), "drip_message")
-    if isinstance(message_pk, bool) or not (isinstance(message_pk, (str, int)) and MESSAGE_PK.fullmatch(str(message_pk))):
-        message_pk = None
+    message_pk = _identifier(_mapping_get(getattr(event, "metadata", None), "drip_message"))
     url = getattr(event, "click_url", None)
     return TrackingEvent(
         event_type=event_type,
         recipient=_address(getattr(event, "recipient", None)),
         occurred_at=_instant(getattr(event, "timestamp", None)),
         esp_event_id=_identifier(getattr(event, "event_id", None)),
-        message_pk=int(message_pk) if message_pk is not None else None,
+        message_pk=int(message_pk) if MESSAGE_PK.fullmatch(message_pk) else None,
         esp_message_id=_identifier(getattr(event, "message_id", None)),
         description=_text(getattr(event, "description", None)) or _text(reject_reason),
         url=_clean(url, TEXT_LENGTH) if isinstance(url, str) else "",
