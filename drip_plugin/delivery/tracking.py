@@ -55,11 +55,6 @@ def _is_soft_sendgrid(esp_event) -> bool:
     return _mapping_get(esp_event, "type") == "blocked"  # "bounce" is SendGrid's hard bounce
 
 
-def _is_soft_mailgun(esp_event) -> bool:
-    # anymail already makes "temporary" failures "deferred"; checked again for the legacy format's sake.
-    return _mapping_get(esp_event, "event-data", "severity") == "temporary"
-
-
 def _is_soft_amazon_ses(esp_event) -> bool:
     # Only "Permanent" is a hard bounce; "Transient" and "Undetermined" may deliver later.
     return _mapping_get(esp_event, "bounce", "bounceType") in ("Transient", "Undetermined")
@@ -69,10 +64,10 @@ def _is_soft_brevo(esp_event) -> bool:
     return _mapping_get(esp_event, "event") == "soft_bounce"  # anymail reports both as "bounced"
 
 
+# (Mailgun: anymail already reports its "temporary" failures as "deferred".)
 SOFT_BOUNCE_TESTS = {
     "Postmark": _is_soft_postmark,
     "SendGrid": _is_soft_sendgrid,
-    "Mailgun": _is_soft_mailgun,
     "Amazon SES": _is_soft_amazon_ses,
     "Brevo": _is_soft_brevo,
     "SendinBlue": _is_soft_brevo,
