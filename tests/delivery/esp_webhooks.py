@@ -16,9 +16,6 @@ MAILGUN_SIGNING_KEY = "mailgun-signing-key"
 ANYMAIL_SETTINGS = {"WEBHOOK_SECRET": WEBHOOK_SECRET, "MAILGUN_WEBHOOK_SIGNING_KEY": MAILGUN_SIGNING_KEY}
 AUTHORIZATION = "Basic " + base64.b64encode(WEBHOOK_SECRET.encode()).decode()
 ESPS = ["Postmark", "SendGrid", "Mailgun", "Amazon SES", "Brevo"]
-# What each ESP calls a message it will retry ("deferred"), a final soft or
-# hard bounce, and a refusal because the address is invalid (None: the ESP has no such event).
-KINDS = ["deferred", "soft", "hard", "invalid", "delivered", "clicked"]
 IDS = itertools.count(1)
 CLICKED_URL = "https://shop.test/start"
 
@@ -136,8 +133,10 @@ BUILDERS = {"Postmark": postmark, "SendGrid": sendgrid, "Mailgun": mailgun, "Ama
 
 
 def payload(esp: str, kind: str, message: Message, event_id: int | None = None):
-    """(body, extra headers) of `esp`'s webhook for `kind` about `message`; each
-    call is a new ESP event unless `event_id` repeats one. None: no such event."""
+    """(body, extra headers) of `esp`'s webhook for `kind` about `message`: a
+    retry the ESP will make ("deferred"), a final "soft" or "hard" bounce, a
+    refusal of an "invalid" address, "delivered" or "clicked". Each call is a
+    new ESP event unless `event_id` repeats one. None: the ESP has no such event."""
     built = BUILDERS[esp](kind, message, next(IDS) if event_id is None else event_id)
     if built is None or esp == "Amazon SES":
         return built
