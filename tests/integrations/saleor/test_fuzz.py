@@ -195,3 +195,12 @@ def test_point9_chunked_body_a_server_does_not_delimit_gets_411(installed_saleor
     assert response.status_code == 411
     assert drip_row_counts() == before
     assert "send a Content-Length" in caplog.text
+
+
+def test_point5_webhook_from_a_saleor_api_url_with_a_nul_is_403_not_500(installed_saleor, hostile, caplog):
+    # A 500 on PostgreSQL: the header went into a query before the allow-list was checked.
+    request = HostileRequest(method="POST", path="/saleor/webhook/", query="",
+                             headers={"Saleor-Api-Url": installed_saleor.api_url + "\x00", "Saleor-Signature": "a..b"},
+                             body=b"{}", content_length=None)
+    assert send_and_check(hostile, request, caplog).status_code == 403
+    assert "no installation for Saleor API URL" in caplog.text
