@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Sequence as Seq
 
@@ -36,6 +37,16 @@ def build_sequence(
         email = Email.objects.create(name=f"{name} #{order + 1}", subject=subject, mjml=mjml, live=True)
         Step.objects.create(sequence=sequence, sort_order=order, delay_amount=amount, delay_unit=unit, email=email)
     return sequence
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run in the PostgreSQL pass of `dev.py test` only."""
+    if os.environ.get("DRIP_TEST_DB") == "postgres":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass (DRIP_TEST_DB=postgres)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
