@@ -34,6 +34,33 @@ def _allowed(api_url: str) -> bool:
     return bool(api_url) and api_url in drip_settings.SALEOR_ALLOWED_API_URLS
 
 
+def _read_body(request: HttpRequest) -> bytes | JsonResponse:
+    """The body, or a refusal when it is over WEBHOOK_MAX_BYTES (413), read
+    with that bound before anything else looks at it."""
+    limit = drip_settings.WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _refuse(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})", request)
+    stream = request
+    chunked = "Transfer-Encoding" in request.headers and "CONTENT_LENGTH" not in request.META
+    if chunked and "wsgi.input" in request.META:
+        # A chunked body: Django's WSGI request reads nothing without a
+        # Content-Length, so read the server's stream, which ends with the body
+        # only where the server says so (gunicorn, mod_wsgi: wsgi.input_terminated).
+        if not request.META.get("wsgi.input_terminated"):
+            return _refuse(411, "a chunked body this server does not delimit: send a Content-Length", request)
+        stream = request.META["wsgi.input"]
+    body = b""
+    while len(body) <= limit and (chunk := stream.read(limit + 1 - len(body))):  # a socket may return less
+        body += chunk
+    if len(body) > limit:
+        return _refuse(413, f"body is over WEBHOOK_MAX_BYTES ({limit})", request)
+    return body
+
+
 @require_GET
 def manifest_view(request: HttpRequest) -> JsonResponse:
     url = request.build_absolute_uri
@@ -50,11 +77,14 @@ def register_view(request: HttpRequest) -> JsonResponse:
     api_url = request.headers.get("Saleor-Api-Url", "")
     if not _allowed(api_url):
         return _refuse(403, f"Saleor API URL {api_url!r} is not in SALEOR_ALLOWED_API_URLS", request)
+    body = _read_body(request)
+    if isinstance(body, JsonResponse):
+        return body
     try:
-        token = json.loads(request.body)["auth_token"]
+        token = json.loads(body)["auth_token"]
         if not isinstance(token, str) or not token:
             raise ValueError("auth_token must be a non-empty string")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         return _refuse(400, f"expected JSON {{\"auth_token\": …}}: {exc!r}", request)
     try:
         saleor_app_id = app_id(api_url, token)
@@ -72,20 +102,13 @@ def register_view(request: HttpRequest) -> JsonResponse:
 def webhook_view(request: HttpRequest) -> JsonResponse:
     from ...tasks import process_saleor_delivery
 
-    limit = drip_settings.WEBHOOK_MAX_BYTES
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return _refuse(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})", request)
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        return _refuse(413, f"body is over WEBHOOK_MAX_BYTES ({limit})", request)
-
+    body = _read_body(request)
+    if isinstance(body, JsonResponse):
+        return body
     api_url = request.headers.get("Saleor-Api-Url", "")
-    installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first()
-    if installation is None or not _allowed(api_url):
+    # The allow-list first: a header is no query value (PostgreSQL refuses a NUL in one).
+    installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first() if _allowed(api_url) else None
+    if installation is None:
         return _refuse(403, f"no installation for Saleor API URL {api_url!r}", request)
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
@@ -97,7 +120,7 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("the payload is not a JSON object")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         return _refuse(400, f"malformed JSON: {exc}", request)
     # Without the (unsigned) header, the signed __typename says which event it is.
     typename = payload.get("__typename")
