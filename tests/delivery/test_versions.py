@@ -11,10 +11,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from drip_plugin.delivery import send_due_messages
-from drip_plugin.delivery.handover import MultiplexedHandOver, Send
+from drip_plugin.delivery.handover import Send
 from drip_plugin.delivery.mime import DripEmailMessage
+from drip_plugin.delivery.smtp import MultiplexedHandOver
 from drip_plugin.models import Message
-from tests.delivery.test_handover import COMMIT_POINT_BACKEND, queue_messages
+from tests.delivery.test_outbox import queue_messages
+from tests.factories import COMMIT_POINT_BACKEND
 
 DJANGO_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
