@@ -79,12 +79,13 @@ DEFAULTS: dict[str, Any] = {
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,
-    # date rules) are emitted on their day.
+    # date rules, renewal reminders) are emitted on their day.
     "DATE_EVENTS_TIME": "09:00",
     # Emit `winback_due` this many days after a contact's last order_completed;
     # None turns win-back off.
     "WINBACK_DAYS": 90,
-    # Emit `renewal_due` this many days before a Subscription's renews_at.
+    # Emit `renewal_due` this many days before the (local) day of a
+    # Subscription's renews_at, at DATE_EVENTS_TIME.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],
 }
 
