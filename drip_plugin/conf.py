@@ -69,7 +69,7 @@ DEFAULTS: dict[str, Any] = {
     # the link as {{ cart.restore_url }}); links expire after the max age.
     "CART_RESTORE_HANDLER": None,
     "CART_RESTORE_MAX_AGE_DAYS": 30,
-    # Saleor App: the Saleor API URLs (e.g. "https://shop.saleor.cloud/graphql/")
+    # Saleor App (drip_plugin.contrib.saleor): the Saleor API URLs (e.g. "https://shop.saleor.cloud/graphql/")
     # allowed to install the app; anything else is refused with 403.
     "SALEOR_ALLOWED_API_URLS": [],
     "SALEOR_APP_ID": "drip-plugin",

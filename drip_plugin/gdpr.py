@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 
 from .delivery.suppression import ERASED, resubscribe, suppress, unsubscribe
+from .extensions import erasers
 from .ingest.contacts import resolve_contact
-from .models import Consent, Contact, Message, MessageEvent, SaleorWebhookDelivery
+from .models import Consent, Contact, Message, MessageEvent
 
 logger = logging.getLogger("drip_plugin.gdpr")
 
@@ -56,14 +56,13 @@ def export_contact(contact: Contact) -> dict[str, Any]:
 
 def erase_contact(contact: Contact) -> None:
     """Delete the contact and everything about it, keeping only a salted hash
-    of the address in the suppression list (so it is never mailed again)."""
+    of the address in the suppression list (so it is never mailed again).
+    Installed contrib apps erase what they hold through their registered erasers."""
     with transaction.atomic():
         suppress(contact.email, ERASED)
         MessageEvent.objects.filter(recipient=contact.email).delete()
-        # Saleor webhooks kept after processing carry the address (and more) in their payload.
-        # Quoted as JSON writes it: erasing bob@shop.test must not touch jimbob@shop.test's.
-        SaleorWebhookDelivery.objects.annotate(text=Cast("payload", TextField())).filter(
-            text__icontains=f'"{contact.email}"').delete()
+        for erase in erasers():
+            erase(contact)
         contact.delete()  # cascades to events, enrollments, messages
     logger.info("erased a contact on request")
 

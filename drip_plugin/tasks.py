@@ -11,10 +11,3 @@ from .scheduling import tick as run_tick
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)
 def tick() -> dict:
     return asdict(run_tick())
-
-
-@shared_task(name="drip_plugin.tasks.process_saleor_delivery", ignore_result=True)
-def process_saleor_delivery(delivery_id: int) -> bool:
-    from .integrations.saleor.processing import process_delivery
-
-    return process_delivery(delivery_id)

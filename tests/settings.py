@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "anymail",
     "drip_plugin",
+    "drip_plugin.contrib.saleor",
     "tests.toyshop",
 ]
 MIDDLEWARE = [

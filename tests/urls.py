@@ -4,5 +4,5 @@ from wagtail.admin import urls as wagtailadmin_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("drip/", include("drip_plugin.urls")),
-    path("saleor/", include("drip_plugin.integrations.saleor.urls")),
+    path("saleor/", include("drip_plugin.contrib.saleor.urls")),
 ]

@@ -7,7 +7,6 @@ from .enrollments import Enrollment
 from .events import Event
 from .layouts import Layout
 from .messages import Message
-from .saleor import SaleorInstallation, SaleorWebhookDelivery
 from .sequences import Sequence, Step
 from .subscriptions import Subscription
 
@@ -22,8 +21,6 @@ __all__ = [
     "Layout",
     "Message",
     "MessageEvent",
-    "SaleorInstallation",
-    "SaleorWebhookDelivery",
     "Sequence",
     "Step",
     "Subscription",

@@ -11,7 +11,7 @@ from ..conf import drip_settings
 from ..delivery import send_due_messages
 from ..delivery.outbox import ensure_outside_transaction
 from ..engine import advance_due_enrollments
-from ..integrations.saleor.processing import process_pending_deliveries
+from ..extensions import tick_steps
 from .dates import emit_due_date_events
 
 logger = logging.getLogger("drip_plugin.scheduling")
@@ -35,7 +35,8 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     ensure_outside_transaction()  # before any work, not only before sending
     now = now or timezone.now()
     size = batch_size or drip_settings.BATCH_SIZE
-    process_pending_deliveries(size)  # Saleor webhooks whose task was lost
+    for step in tick_steps():  # registered by contrib apps, e.g. Saleor webhooks whose task was lost
+        step(now, size)
     emit_due_date_events(now, size)  # birthdays, date rules, win-back, renewals
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)

@@ -19,6 +19,7 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 INSTALLED_APPS = [
     "shop",
     "drip_plugin",
+    "drip_plugin.contrib.saleor",
     "django_celery_beat",
     "anymail",
     "wagtail.contrib.forms",

@@ -6,7 +6,7 @@ from shop import views
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("drip/", include("drip_plugin.urls")),
-    path("saleor/", include("drip_plugin.integrations.saleor.urls")),
+    path("saleor/", include("drip_plugin.contrib.saleor.urls")),
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
     path("cart/", views.cart_view, name="cart"),

@@ -214,7 +214,7 @@ def test_export_has_every_field_and_esp_events_without_a_message_and_erase_remov
     from django.utils import timezone
 
     from drip_plugin.gdpr import erase_contact, export_contact
-    from drip_plugin.models import SaleorInstallation, SaleorWebhookDelivery
+    from drip_plugin.contrib.saleor.models import SaleorInstallation, SaleorWebhookDelivery
 
     first_email("gdpr@example.com")
     contact = Contact.objects.get()

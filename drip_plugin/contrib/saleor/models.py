@@ -18,6 +18,8 @@ class SaleorInstallation(models.Model):
     installed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # The table drip_plugin created before Saleor became a contrib app.
+        db_table = "drip_plugin_saleorinstallation"
         verbose_name = _("Saleor installation")
 
     def __str__(self) -> str:
@@ -41,6 +43,7 @@ class SaleorWebhookDelivery(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "drip_plugin_saleorwebhookdelivery"
         verbose_name = _("Saleor webhook delivery")
         verbose_name_plural = _("Saleor webhook deliveries")
         constraints = [

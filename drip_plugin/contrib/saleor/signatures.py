@@ -19,7 +19,7 @@ from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_decode
 
-from ...models import SaleorInstallation
+from .models import SaleorInstallation
 from .client import SaleorUnavailable, fetch_jwks
 
 

@@ -16,13 +16,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ...conf import drip_settings
-from ...models import SaleorInstallation
+from .models import SaleorInstallation
 from .client import SaleorUnavailable, app_id, fetch_jwks
 from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
 from .processing import record_delivery
 from .signatures import KeysCoolingDown, SignatureError, verify
+from .tasks import process_saleor_delivery
 
-logger = logging.getLogger("drip_plugin.integrations.saleor")
+logger = logging.getLogger("drip_plugin.contrib.saleor")
 
 
 def _refuse(status: int, reason: str, request: HttpRequest) -> JsonResponse:
@@ -70,8 +71,6 @@ def register_view(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def webhook_view(request: HttpRequest) -> JsonResponse:
-    from ...tasks import process_saleor_delivery
-
     limit = drip_settings.WEBHOOK_MAX_BYTES
     try:
         declared = int(request.headers.get("Content-Length") or 0)

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ...exceptions import InvalidEvent
-from ...models import SaleorInstallation, SaleorWebhookDelivery
-from ..signals import track_host_event
+from ...integrations.signals import track_host_event
+from .models import SaleorInstallation, SaleorWebhookDelivery
 from .payloads import UnusablePayload, to_event
 
-logger = logging.getLogger("drip_plugin.integrations.saleor")
+logger = logging.getLogger("drip_plugin.contrib.saleor")
 
 # A delivery that keeps failing (e.g. database trouble) is retried by the
 # tick this many times, then left with its error for a human.
@@ -64,8 +66,9 @@ def process_delivery(delivery_id: int) -> bool:
     return True
 
 
-def process_pending_deliveries(limit: int) -> int:
-    """The tick's sweep: deliveries whose task was lost or failed."""
+def process_pending_deliveries(now: datetime, limit: int) -> int:
+    """The tick's sweep (a registered tick step): deliveries whose task was
+    lost or failed. A stored delivery is due at once, whatever `now` is."""
     pending = (SaleorWebhookDelivery.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
                .order_by("received_at").values_list("pk", flat=True)[:limit])
     done = 0
@@ -77,3 +80,11 @@ def process_pending_deliveries(limit: int) -> int:
             SaleorWebhookDelivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1,
                                                                         error=repr(exc)[:2000])
     return done
+
+
+def erase_payloads_of(contact) -> None:
+    """GDPR erase (a registered eraser): webhooks kept after processing carry
+    the address (and more) in their payload."""
+    # Quoted as JSON writes it: erasing bob@shop.test must not touch jimbob@shop.test's.
+    SaleorWebhookDelivery.objects.annotate(text=Cast("payload", TextField())).filter(
+        text__icontains=f'"{contact.email}"').delete()

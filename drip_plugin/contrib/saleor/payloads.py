@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils.dateparse import parse_datetime
 
 from ...ingest.cart import Cart, CartLine
-from ..signals import HostEvent
+from ...integrations.signals import HostEvent
 
 # Saleor event → drip event. The order's checkoutId is the checkout's id, so
 # an order finds (and ends) the journey of the cart it came from.

@@ -8,9 +8,10 @@ import jwt
 import pytest
 from django.core import mail
 
-from drip_plugin.models import Enrollment, Event, SaleorInstallation, SaleorWebhookDelivery, Sequence
+from drip_plugin.contrib.saleor.models import SaleorInstallation, SaleorWebhookDelivery
+from drip_plugin.contrib.saleor.tasks import process_saleor_delivery
+from drip_plugin.models import Enrollment, Event, Sequence
 from drip_plugin.scheduling import tick
-from drip_plugin.tasks import process_saleor_delivery
 from tests.conftest import build_sequence
 from tests.ingest.test_cart import follow_to_restore_link
 

@@ -1,0 +1,38 @@
+"""Work the core does on behalf of contrib apps, registered from their
+AppConfig.ready(): the core calls what is registered here and never imports
+an integration (as anymail's core never imports an ESP)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Contact
+
+# A tick step gets the tick's time and batch size, and runs before the
+# date events and enrollments of that tick (e.g. webhooks whose task was lost).
+TickStep = Callable[[datetime, int], Any]
+# An eraser deletes what its app holds about a contact, inside erase_contact's
+# transaction and before the contact itself is deleted.
+Eraser = Callable[["Contact"], Any]
+
+# Keyed by name, so an app whose ready() runs twice registers once.
+_tick_steps: dict[str, TickStep] = {}
+_erasers: dict[str, Eraser] = {}
+
+
+def register_tick_step(name: str, step: TickStep) -> None:
+    _tick_steps[name] = step
+
+
+def register_eraser(name: str, eraser: Eraser) -> None:
+    _erasers[name] = eraser
+
+
+def tick_steps() -> list[TickStep]:
+    return list(_tick_steps.values())
+
+
+def erasers() -> list[Eraser]:
+    return list(_erasers.values())

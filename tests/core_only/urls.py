@@ -1,0 +1,7 @@
+from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("drip/", include("drip_plugin.urls")),
+]
