@@ -76,6 +76,10 @@ DEFAULTS: dict[str, Any] = {
     "SALEOR_APP_NAME": "Drip campaigns",
     # Seconds to wait for Saleor (token check, JWKS).
     "SALEOR_TIMEOUT": 10,
+    # Seconds Saleor's signing keys (JWKS) are trusted before a webhook
+    # refetches them: a key Saleor withdrew is refused after at most this long.
+    # Shorter means more fetches (at most one a minute per installation).
+    "SALEOR_JWKS_MAX_AGE": 300,
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,

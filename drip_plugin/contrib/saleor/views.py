@@ -20,7 +20,7 @@ from .models import SaleorInstallation
 from .client import SaleorUnavailable, app_id, fetch_jwks
 from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
 from .processing import record_delivery
-from .signatures import KeysCoolingDown, SignatureError, verify
+from .signatures import KeysUnavailable, SignatureError, verify
 from .tasks import process_saleor_delivery
 
 logger = logging.getLogger("drip_plugin.contrib.saleor")
@@ -88,7 +88,7 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
         return _refuse(403, f"no installation for Saleor API URL {api_url!r}", request)
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
-    except KeysCoolingDown as exc:
+    except KeysUnavailable as exc:
         return _refuse(503, str(exc), request)
     except SignatureError as exc:
         return _refuse(401, str(exc), request)

@@ -17,7 +17,11 @@ from jwt.utils import base64url_encode
 
 class FakeSaleor:
     def __init__(self) -> None:
-        self.jwks_fetches = 0
+        self.jwks_fetches = 0  # requests for the JWKS, answered or not
+        self.jwks_down = False  # answer the JWKS with a 503
+        # Cleared: a JWKS request waits until it is set (holds a fetch in flight).
+        self.jwks_gate = threading.Event()
+        self.jwks_gate.set()
         self.graphql_calls = 0
         self.app_token = secrets.token_urlsafe(16)
         self.rotate_key()
@@ -83,6 +87,9 @@ class FakeSaleor:
             def do_GET(self) -> None:
                 if self.path == "/.well-known/jwks.json":
                     saleor.jwks_fetches += 1
+                    saleor.jwks_gate.wait(timeout=60)
+                    if saleor.jwks_down:
+                        return self._json({"error": "unavailable"}, 503)
                     return self._json(saleor.jwks())
                 return self._json({"error": "not found"}, 404)
 
