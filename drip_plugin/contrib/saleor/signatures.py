@@ -109,9 +109,9 @@ def _parts(signature: str) -> tuple[dict, bytes, bytes]:
 
 def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
     """Raise SignatureError unless `signature` signs `body` with one of the
-    installation's keys. Keys older than SALEOR_JWKS_MAX_AGE are refetched
-    (a key Saleor withdrew stops working), and so are they for an unknown
-    `kid` (key rotation), at most once per cooldown."""
+    installation's keys. The keys are refetched when older than
+    SALEOR_JWKS_MAX_AGE (a key Saleor withdrew stops working) or when `kid`
+    is unknown (key rotation), at most once per cooldown."""
     if not signature:
         raise SignatureError("no Saleor-Signature header")
     header, encoded_header, signature_bytes = _parts(signature)
