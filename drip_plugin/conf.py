@@ -80,6 +80,11 @@ DEFAULTS: dict[str, Any] = {
     # refetches them: a key Saleor withdrew is refused after at most this long.
     # Shorter means more fetches (at most one a minute per installation).
     "SALEOR_JWKS_MAX_AGE": 300,
+    # Keys (any long random strings) that encrypt secrets at rest, such as
+    # the Saleor app token; newest first: the first encrypts, any decrypts
+    # (key rotation). Empty: a key derived from SECRET_KEY, for development
+    # only (check drip_saleor.E001 refuses it when DEBUG is off).
+    "ENCRYPTION_KEYS": [],
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,

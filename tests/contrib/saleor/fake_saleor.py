@@ -23,6 +23,7 @@ class FakeSaleor:
         self.jwks_gate = threading.Event()
         self.jwks_gate.set()
         self.graphql_calls = 0
+        self.authorizations: list[str] = []  # the Authorization header of each GraphQL call
         self.app_token = secrets.token_urlsafe(16)
         self.rotate_key()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -95,6 +96,7 @@ class FakeSaleor:
 
             def do_POST(self) -> None:
                 saleor.graphql_calls += 1
+                saleor.authorizations.append(self.headers.get("Authorization", ""))
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("Authorization") == f"Bearer {saleor.app_token}":
                     return self._json({"data": {"app": {"id": "QXBwOjE="}}})
