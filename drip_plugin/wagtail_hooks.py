@@ -1,6 +1,8 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.admin.widgets import HeaderButton
@@ -9,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from .admin_views.contacts import ContactViewSet
+from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import report_view
 from .admin_views.simulate import simulate_view
 from .admin_views.starters import starters_view
@@ -88,6 +91,8 @@ def drip_admin_urls():
         path("drip/starters/", starters_view, name="drip_plugin_starters"),
         path("drip/simulate/", simulate_view, name="drip_plugin_simulate"),
         path("drip/report/", report_view, name="drip_plugin_report"),
+        path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
+             name="drip_plugin_sequence_publish_with_emails"),
     ]
 
 
@@ -106,3 +111,27 @@ class TestSendMenuItem(ActionMenuItem):
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
     return TestSendMenuItem(order=90) if model is Email else None
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_about_saved_problems(request, instance):
+    """A draft email may be saved with problems, and a sequence may name an
+    event the shop never sent: say so once it is saved, not silently."""
+    if isinstance(instance, Email) and (found := instance.content_problem_messages()):
+        messages.warning(request, ngettext(
+            "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
+            "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",
+            len(found)) % {"count": len(found), "problems": " — ".join(found)})
+    if isinstance(instance, Sequence):
+        for note in instance.event_name_notes():
+            messages.warning(request, note)
+
+
+@hooks.register("before_publish")
+def confirm_publishing_draft_emails(request, instance):
+    """The edit view saved the sequence as a draft; publishing waits for the
+    editor to publish its draft emails too (or to cancel)."""
+    if isinstance(instance, Sequence) and instance.draft_emails():
+        return redirect("drip_plugin_sequence_publish_with_emails", pk=instance.pk)
+    return None

@@ -10,7 +10,9 @@ from django.template.base import VariableNode
 from django.template.defaulttags import ForNode
 
 from .errors import TemplateProblem
+from .markup import TEMPLATE_SYNTAX
 from .mjml import compile_mjml, unix_newlines
+from .mjml_rules import rule_problems
 
 # The merge context (rendering/context.py): what templates may name.
 MERGE_FIELDS: dict[str, set[str] | None] = {
@@ -25,7 +27,6 @@ MERGE_FIELDS: dict[str, set[str] | None] = {
 DEBUG_ENGINE = Engine(debug=True, libraries={})
 VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "source", "wbr", "area", "base", "embed"}
 TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>")
-TEMPLATE_TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 
 
 @dataclass(frozen=True)
@@ -87,17 +88,21 @@ def _check_variable(var, node, local_names: set[str], problems: list[Problem]) -
                                       f"({root} has: {', '.join(sorted(allowed))})"))
 
 
+def blank_template_syntax(source: str) -> str:
+    """Template tags and comments blanked out, keeping offsets so lines stay right."""
+    text = TEMPLATE_SYNTAX.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
+    return re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+
+
 def mjml_structure_problems(source: str) -> list[Problem]:
     """Unbalanced tags, with lines: mjml-python often says only
     'unexpected end of stream' (no position)."""
-    for match in TEMPLATE_TAG.finditer(source):
+    for match in TEMPLATE_SYNTAX.finditer(source):
         if "<" in match.group():
             # mjml-python cannot parse it, even inside <mj-raw>.
             return [Problem(_line_of(source, match.start()),
                             f"“<” inside {match.group()} breaks MJML: turn the comparison around (“>”)")]
-    # Other template tags are blanked out, keeping offsets so lines stay right.
-    text = TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    text = blank_template_syntax(source)
     stack: list[tuple[str, int]] = []
     for match in TAG.finditer(text):
         closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
@@ -121,6 +126,12 @@ def mjml_structure_problems(source: str) -> list[Problem]:
     return []
 
 
+def mjml_rule_problems(source: str) -> list[Problem]:
+    """MJML's component rules (tags, nesting, attributes, values); tags must be balanced."""
+    source = unix_newlines(source)
+    return [Problem(p.line, p.message) for p in rule_problems(source, blank_template_syntax(source))]
+
+
 BYTE_POSITION = re.compile(r"position (\d+):(\d+)")
 
 
@@ -139,5 +150,5 @@ def email_problems(mjml: str, subject: str) -> dict[str, list[Problem]]:
     """Every problem per field ("mjml", "subject"); empty when the email is fine."""
     problems = {"subject": template_problems(subject)}
     structure = mjml_structure_problems(mjml)
-    problems["mjml"] = template_problems(mjml) + (structure or mjml_compile_problems(mjml))
+    problems["mjml"] = template_problems(mjml) + (structure or mjml_rule_problems(mjml) or mjml_compile_problems(mjml))
     return {field: found for field, found in problems.items() if found}
