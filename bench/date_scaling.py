@@ -78,7 +78,7 @@ def make_due_again(prefix: str) -> None:
 def timed_emit() -> tuple[float, int]:
     from django.utils import timezone
 
-    from drip_plugin.scheduling.dates import emit_due_date_events
+    from drip_plugin.dates.emit import emit_due_date_events
 
     start = time.perf_counter()
     emitted = emit_due_date_events(timezone.now(), 500)

@@ -147,7 +147,7 @@ def run(args, counter, sink_cpu) -> None:
 
     from drip_plugin.delivery import send_due_messages
     from drip_plugin.delivery.compose import compose
-    from drip_plugin.delivery.links import EmailLinks
+    from drip_plugin.links.signed import EmailLinks
     from drip_plugin.engine import advance_due_enrollments
     from drip_plugin.models import Contact, Email, Enrollment, Event, Message, Sequence, Step
     from drip_plugin.models.messages import MessageStatus

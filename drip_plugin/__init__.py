@@ -28,7 +28,7 @@ def enroll(contact, sequence, **kwargs):
 
 
 def record_consent(**kwargs):
-    """Record a grant or withdrawal of consent; see drip_plugin.gdpr.record_consent."""
-    from .gdpr import record_consent as _record_consent
+    """Record a grant or withdrawal of consent; see drip_plugin.consent.gdpr.record_consent."""
+    from .consent.gdpr import record_consent as _record_consent
 
     return _record_consent(**kwargs)

@@ -12,7 +12,7 @@ class DripPluginConfig(AppConfig):
         from .dates import receivers as date_receivers
         from anymail.signals import tracking
 
-        from .delivery import conversions
+        from .analytics import conversions
         from .delivery.tracking import on_anymail_tracking
         from .engine.exits import on_event_tracked
         from .integrations import django_auth, signals as host_signals

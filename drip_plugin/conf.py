@@ -85,6 +85,11 @@ DEFAULTS: dict[str, Any] = {
     # (key rotation). Empty: a key derived from SECRET_KEY, for development
     # only (check drip_saleor.E001 refuses it when DEBUG is off).
     "ENCRYPTION_KEYS": [],
+    # A rendered email (subject, HTML and text together) larger than this many
+    # bytes is not sent: that one message fails with the reason logged, the
+    # batch goes on; preview and test send show the error. A template loop
+    # stops as soon as it has written this much.
+    "MAX_RENDERED_BYTES": 1024 * 1024,
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,

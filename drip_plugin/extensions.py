@@ -1,6 +1,7 @@
-"""Work the core does on behalf of contrib apps, registered from their
-AppConfig.ready(): the core calls what is registered here and never imports
-an integration (as anymail's core never imports an ESP)."""
+"""What the core learns from the apps and shells around it, registered from
+their AppConfig.ready() or module: the core calls what is registered here and
+never imports an integration (as anymail's core never imports an ESP), nor
+the task queue."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,6 +21,10 @@ Eraser = Callable[["Contact"], Any]
 # Keyed by name, so an app whose ready() runs twice registers once.
 _tick_steps: dict[str, TickStep] = {}
 _erasers: dict[str, Eraser] = {}
+# Exception types that stop a sender rather than fail the message in hand,
+# besides whatever is no Exception (KeyboardInterrupt, SystemExit): the task
+# shell registers its queue's own (tasks.py: Celery's soft time limit).
+_interruptions: set[type[BaseException]] = set()
 
 
 def register_tick_step(name: str, step: TickStep) -> None:
@@ -36,3 +41,12 @@ def tick_steps() -> list[TickStep]:
 
 def erasers() -> list[Eraser]:
     return list(_erasers.values())
+
+
+def register_interruption(exc_type: type[BaseException]) -> None:
+    _interruptions.add(exc_type)
+
+
+def is_interruption(exc: BaseException) -> bool:
+    """Whether `exc` asks the sender to stop (not a message's own failure)."""
+    return not isinstance(exc, Exception) or isinstance(exc, tuple(_interruptions))

@@ -4,8 +4,14 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
+from .extensions import register_interruption
 from .scheduling import tick as run_tick
+
+# Celery's soft time limit lands anywhere in a task: for the sender it is a
+# stop (re-raised, the rest left to the lease), never a message's failure.
+register_interruption(SoftTimeLimitExceeded)
 
 
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)

@@ -1,96 +1,29 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
-from wagtail.admin.ui.tables import UpdatedAtColumn
-from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
-from .admin_views.contacts import ContactViewSet
 from .admin_views.publish import PublishWithEmailsView
-from .admin_views.report import report_view
-from .admin_views.simulate import simulate_view
-from .admin_views.starters import starters_view
+from .admin_views.report import ReportView
+from .admin_views.simulate import SimulateView
+from .admin_views.starters import StartersView
 from .admin_views.test_send import test_send_view
-from .models import DateRule, Email, Layout, Sequence
+from .admin_views.viewsets import DripViewSetGroup
+from .models import Email, Sequence
 
-
-class SequenceIndexView(IndexView):
-    @cached_property
-    def header_buttons(self):
-        if not self.add_url:  # the user may not add sequences
-            return super().header_buttons
-        return [*super().header_buttons,
-                HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus"),
-                HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time"),
-                HeaderButton(_("Report"), url=reverse("drip_plugin_report"), icon_name="table")]
-
-
-class SequenceViewSet(SnippetViewSet):
-    model = Sequence
-    index_view_class = SequenceIndexView
-    icon = "mail"
-    menu_label = _("Drip sequences")
-    menu_name = "drip_sequences"
-    add_to_admin_menu = True
-    list_display = ["name", "trigger_event", "live", UpdatedAtColumn()]
-    list_filter = ["live"]
-    search_fields = ["name", "trigger_event"]
-
-
-class EmailViewSet(SnippetViewSet):
-    model = Email
-    icon = "doc-full"
-    menu_label = _("Drip emails")
-    menu_name = "drip_emails"
-    add_to_admin_menu = True
-    list_display = ["name", "subject", "live", UpdatedAtColumn()]
-    list_filter = ["live"]
-    search_fields = ["name", "subject"]
-
-
-class DateRuleViewSet(SnippetViewSet):
-    model = DateRule
-    icon = "date"
-    menu_label = _("Drip date rules")
-    menu_name = "drip_date_rules"
-    add_to_admin_menu = True
-    list_display = ["name", "event_name", "source", "days", "direction", "yearly", "active"]
-    list_filter = ["active", "yearly"]
-    search_fields = ["name", "event_name", "source"]
-
-
-class LayoutViewSet(SnippetViewSet):
-    model = Layout
-    icon = "image"
-    menu_label = _("Drip email layouts")
-    menu_name = "drip_layouts"
-    add_to_admin_menu = True
-    list_display = ["name", "shop_name", "brand_colour"]
-
-
-register_snippet(SequenceViewSet)
-register_snippet(LayoutViewSet)
-register_snippet(EmailViewSet)
-register_snippet(DateRuleViewSet)
-
-
-@hooks.register("register_admin_viewset")
-def register_contact_viewset():
-    return ContactViewSet()
+register_snippet(DripViewSetGroup)
 
 
 @hooks.register("register_admin_urls")
 def drip_admin_urls():
     return [
         path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
-        path("drip/starters/", starters_view, name="drip_plugin_starters"),
-        path("drip/simulate/", simulate_view, name="drip_plugin_simulate"),
-        path("drip/report/", report_view, name="drip_plugin_report"),
+        path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
+        path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
+        path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
     ]

@@ -17,7 +17,7 @@ import django
 django.setup()
 from django.urls import get_resolver
 get_resolver().url_patterns
-import drip_plugin.tasks, drip_plugin.gdpr, drip_plugin.scheduling.tick, drip_plugin.wagtail_hooks
+import drip_plugin.tasks, drip_plugin.consent.gdpr, drip_plugin.scheduling.tick, drip_plugin.wagtail_hooks
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -28,7 +28,15 @@ def test_point_core_alone_loads_no_contrib_app_and_no_saleor_or_oscar_integratio
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     modules = json.loads(done.stdout.splitlines()[-1])
-    assert "drip_plugin.scheduling.tick" in modules and "drip_plugin.gdpr" in modules
+    assert "drip_plugin.scheduling.tick" in modules and "drip_plugin.consent.gdpr" in modules
     loaded = [name for name in modules if name.startswith(
         ("drip_plugin.contrib", "drip_plugin.integrations.saleor", "drip_plugin.integrations.oscar"))]
     assert loaded == []
+
+
+def test_point_celery_is_imported_only_by_the_task_shells():
+    package = ROOT / "drip_plugin"
+    importers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
+                       if any(line.startswith(("from celery", "import celery"))
+                              for line in path.read_text().splitlines()))
+    assert importers == ["contrib/saleor/tasks.py", "tasks.py"]

@@ -6,7 +6,7 @@ import pytest
 from drip_plugin import DripError, enroll
 from drip_plugin.models import Contact, Enrollment
 
-from .conftest import build_sequence
+from tests.factories import build_sequence
 
 
 def test_enroll_starts_a_contact_on_a_published_sequence(db):

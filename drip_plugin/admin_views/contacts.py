@@ -1,21 +1,24 @@
 """Contacts in the Wagtail admin, with the data-subject actions: export all
-data as JSON, erase (keeping only the suppression hash)."""
+data as JSON, erase (keeping only the suppression hash). Subscription and
+opt-out changes made in the form go through drip_plugin.consent."""
 from __future__ import annotations
 
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import ListingButton
 
-from ..gdpr import JSON_ENCODER, erase_contact, export_contact
+from ..consent.gdpr import JSON_ENCODER, erase_contact, export_contact
+from ..consent.suppression import is_suppressed, resubscribe, set_opt_outs, unsubscribe
 from ..models import Contact
 
 
@@ -40,6 +43,41 @@ def erase_view(request, pk: int):
     return TemplateResponse(request, "drip_plugin/admin/erase_contact.html", {"contact": contact})
 
 
+class ContactForm(WagtailAdminModelForm):
+    """An editor's change of an existing contact's subscription is recorded
+    as consent (or its withdrawal) with unsubscribe()/resubscribe(), and a
+    change of opt-outs goes through set_opt_outs(), as everywhere else."""
+
+    def clean_is_subscribed(self) -> bool:
+        subscribed = self.cleaned_data["is_subscribed"]
+        if subscribed and self.instance.pk and "is_subscribed" in self.changed_data and is_suppressed(
+                self.instance.email):
+            raise ValidationError(_("This address is suppressed (a bounce, a complaint or an erasure): "
+                                    "it cannot be subscribed again."))
+        return subscribed
+
+    def _save_m2m(self):
+        # The opt-outs are set below, through the consent functions.
+        opt_outs = self.cleaned_data.pop("opted_out_of", None)
+        super()._save_m2m()
+        if "opted_out_of" in self.changed_data:
+            set_opt_outs(self.instance, opt_outs, self._source())
+
+    def _source(self) -> str:
+        return f"admin ({self.for_user.get_username()})" if self.for_user else "admin"
+
+    def save(self, commit=True):
+        changed = commit and self.instance.pk is not None and "is_subscribed" in self.changed_data
+        subscribed = self.cleaned_data.get("is_subscribed")
+        with transaction.atomic():
+            if changed:
+                self.instance.is_subscribed = not subscribed  # the consent function below changes it
+            contact = super().save(commit)
+            if changed:
+                (resubscribe if subscribed else unsubscribe)(contact, self._source())
+        return contact
+
+
 class ContactIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
@@ -51,25 +89,3 @@ class ContactIndexView(IndexView):
             buttons.append(ListingButton(_("Erase (GDPR)…"), url=reverse("drip_contacts:erase", args=[instance.pk]),
                                          icon_name="bin", priority=50))
         return buttons
-
-
-class ContactViewSet(ModelViewSet):
-    model = Contact
-    name = "drip_contacts"
-    icon = "user"
-    menu_label = _("Drip contacts")
-    add_to_admin_menu = True
-    index_view_class = ContactIndexView
-    list_display = ["email", "full_name", "is_subscribed", "created_at"]
-    list_filter = ["is_subscribed"]
-    search_fields = ["email", "first_name", "last_name"]
-    inspect_view_enabled = True
-    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "birthday", "is_subscribed",
-                   "opted_out_of"]
-
-    def get_urlpatterns(self):
-        return [
-            *super().get_urlpatterns(),
-            path("<int:pk>/export/", export_view, name="export"),
-            path("<int:pk>/erase/", erase_view, name="erase"),
-        ]

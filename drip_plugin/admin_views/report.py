@@ -1,14 +1,17 @@
 """The per-step report in the admin."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic import PermissionCheckedMixin
 
-from ..reports import step_report
+from ..analytics.reports import step_report
+from ..models import Sequence
 
 
-def report_view(request):
-    if not request.user.has_perm("drip_plugin.view_sequence") and not request.user.has_perm(
-            "drip_plugin.change_sequence"):
-        raise PermissionDenied
-    return TemplateResponse(request, "drip_plugin/admin/report.html", {"report": step_report()})
+class ReportView(PermissionCheckedMixin, TemplateView):
+    model = Sequence  # (its permission policy)
+    any_permission_required = ["view", "change"]
+    template_name = "drip_plugin/admin/report.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "report": step_report()}

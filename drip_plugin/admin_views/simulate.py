@@ -3,11 +3,12 @@ sent or saved (see drip_plugin.engine.simulate)."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..engine.simulate import parse_event_stream, simulate_for
+from ..models import Sequence
 
 EXAMPLE = """- at: 2026-03-02T09:00:00Z
   event: checkout_updated
@@ -41,12 +42,14 @@ class SimulateForm(forms.Form):
         return data
 
 
-def simulate_view(request):
-    if not request.user.has_perm("drip_plugin.change_sequence"):
-        raise PermissionDenied
-    form = SimulateForm(request.POST or None, initial={"events": EXAMPLE})
-    timeline = None
-    if request.method == "POST" and form.is_valid():
+class SimulateView(PermissionCheckedMixin, FormView):
+    model = Sequence  # (its permission policy)
+    permission_required = "change"
+    form_class = SimulateForm
+    initial = {"events": EXAMPLE}
+    template_name = "drip_plugin/admin/simulate.html"
+
+    def form_valid(self, form):
         data = form.cleaned_data
         timeline = simulate_for(data["stream"], email=data.get("email") or None, days=data["days"])
-    return TemplateResponse(request, "drip_plugin/admin/simulate.html", {"form": form, "timeline": timeline})
+        return self.render_to_response(self.get_context_data(form=form, timeline=timeline))

@@ -6,20 +6,34 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic import PermissionCheckedMixin
+from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..models import Sequence
+from ..models import Email, Sequence
 from ..starters import STARTERS, create_from_starter, get_starter
 
 
-@require_http_methods(["GET", "POST"])
-def starters_view(request):
-    if not request.user.has_perms(["drip_plugin.add_sequence", "drip_plugin.add_email"]):
-        raise PermissionDenied
-    if request.method == "POST":
+class StartersView(PermissionCheckedMixin, TemplateView):
+    model = Sequence  # (its permission policy)
+    permission_required = "add"  # and add emails: a starter creates both
+    http_method_names = ["get", "post"]
+    template_name = "drip_plugin/admin/starters.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not ModelPermissionPolicy(Email).user_has_permission(request.user, "add"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        existing = dict(Sequence.objects.filter(name__in=[s.name for s in STARTERS]).values_list("name", "pk"))
+        rows = [{"starter": s, "existing": existing.get(s.name)} for s in STARTERS]
+        return {**super().get_context_data(**kwargs), "rows": rows, "page_title": _("Start from a starter"),
+                "header_icon": "mail"}
+
+    def post(self, request):
         starter = get_starter(request.POST.get("starter", ""))
         if starter is None:
             raise Http404("no such starter")
@@ -30,7 +44,3 @@ def starters_view(request):
         else:
             messages.info(request, _("“%(name)s” already exists: opened it instead.") % {"name": sequence.name})
         return redirect(reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[sequence.pk]))
-    existing = dict(Sequence.objects.filter(name__in=[s.name for s in STARTERS]).values_list("name", "pk"))
-    rows = [{"starter": s, "existing": existing.get(s.name)} for s in STARTERS]
-    return TemplateResponse(request, "drip_plugin/admin/starters.html",
-                            {"rows": rows, "page_title": _("Start from a starter"), "header_icon": "mail"})

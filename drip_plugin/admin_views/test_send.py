@@ -7,13 +7,15 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import drip_settings
+from ..delivery.compose import compose_test
+from ..links.routes import test_send_links
 from ..models import Contact, Email
 from ..rendering import RenderedEmail, TemplateProblem, render_email
 from ..rendering.languages import email_language
@@ -53,23 +55,21 @@ class TestSendForm(forms.Form):
 
 
 def render_test(email: Email, contact: Contact | None = None) -> RenderedEmail:
-    """The email as `contact` would get it (their latest cart/order), else as the sample contact."""
-    merge = contact_merge_context(contact) if contact else sample_merge_context(email_language(email))
+    """The email as `contact` would get it (their latest cart/order), else as
+    the sample contact; its links lead to a page saying it was a test."""
+    links = test_send_links()
+    merge = contact_merge_context(contact, links) if contact else sample_merge_context(email_language(email), links)
     return render_email(email, merge)
 
 
 def send_test(email: Email, recipients: list[str], contact: Contact | None = None) -> None:
-    """Render the draft (see render_test) and send it, marked [TEST].
+    """Render the draft (see render_test) and send it composed as every
+    message is (List-Unsubscribe, List-Id), marked [TEST].
 
     Not recorded as a Message, so statistics never count it.
     """
-    rendered = render_test(email, contact)
-    message = EmailMultiAlternatives(
-        subject=f"[TEST] {rendered.subject}", body=rendered.text, from_email=drip_settings.from_email,
-        to=recipients, connection=get_connection(drip_settings.EMAIL_BACKEND),
-    )
-    message.attach_alternative(rendered.html, "text/html")
-    message.tags = ["drip-test"]
+    message = compose_test(render_test(email, contact), recipients, test_send_links())
+    message.connection = get_connection(drip_settings.EMAIL_BACKEND)
     message.send()
 
 

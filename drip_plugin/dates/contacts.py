@@ -13,7 +13,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from ..conf import drip_settings
 from ..models import Contact, ContactDate, DateRule, Event
 from ..models.dates import DateKind
-from .occurrences import contact_zone, date_dues, pick_next, start_of_day
+from .occurrences import date_dues, pick_next
+from .zones import contact_zone, start_of_day
 
 logger = logging.getLogger("drip_plugin.dates")
 

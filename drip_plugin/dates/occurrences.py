@@ -2,29 +2,11 @@
 from __future__ import annotations
 
 import calendar
-import logging
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from ..conf import drip_settings
-
-logger = logging.getLogger("drip_plugin.dates")
-
-
-def contact_zone(contact) -> tzinfo:
-    """The contact's time zone, or DEFAULT_TIME_ZONE when unset or unknown."""
-    if contact.time_zone:
-        try:
-            return zoneinfo.ZoneInfo(contact.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            logger.warning("contact %s has an unknown time zone %r; using the default", contact.pk, contact.time_zone)
-    return zoneinfo.ZoneInfo(drip_settings.DEFAULT_TIME_ZONE)
-
-
-def events_time() -> time:
-    return time.fromisoformat(drip_settings.DATE_EVENTS_TIME)
+from .zones import events_time
 
 
 def in_year(day: date, year: int) -> date:
@@ -36,11 +18,6 @@ def in_year(day: date, year: int) -> date:
     if day.month == 2 and day.day == 29 and not calendar.isleap(year):
         return date(year, 2, 28)
     return day.replace(year=year)
-
-
-def start_of_day(moment: datetime, zone: tzinfo) -> datetime:
-    local = moment.astimezone(zone)
-    return datetime.combine(local.date(), time(), tzinfo=zone)
 
 
 @dataclass(frozen=True, order=True)

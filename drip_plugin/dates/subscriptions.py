@@ -11,7 +11,8 @@ from ..conf import drip_settings
 from ..exceptions import InvalidEvent
 from ..models import Event, Subscription
 from ..models.subscriptions import CANCELLED
-from .occurrences import contact_zone, date_dues, pick_next, start_of_day
+from .occurrences import date_dues, pick_next
+from .zones import contact_zone, start_of_day
 
 logger = logging.getLogger("drip_plugin.dates")
 

@@ -1,7 +1,9 @@
 """Building the outgoing email (headers, metadata) for one Message."""
 from __future__ import annotations
 
+import dataclasses
 import functools
+import uuid
 
 from django.utils.text import slugify
 
@@ -27,27 +29,37 @@ def list_id(sequence_name: str, sequence_pk: int, domain: str) -> tuple[str, str
     return f"{sequence_name} {bare}", bare
 
 
-def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) -> DripEmailMessage:
-    sequence, domain = message.enrollment.sequence, sender_domain()
-    limits = limits_for(backend_path())
-    unsubscribe = [f"<{links['unsubscribe']}>"]
+def compose_email(rendered: RenderedEmail, *, to: list[str], message_id: str, list_id: str,
+                  unsubscribe_url: str) -> DripEmailMessage:
+    """What every email drip sends carries: the sender, Message-ID, the
+    unsubscribe headers, List-Id (already fitted to the ESP) and the HTML part."""
+    unsubscribe = [f"<{unsubscribe_url}>"]
     if drip_settings.UNSUBSCRIBE_MAILTO:
         unsubscribe.append(f"<mailto:{drip_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
     email = DripEmailMessage(
         subject=rendered.subject,
         body=rendered.text,
         from_email=drip_settings.from_email,
-        to=[message.to_email],
+        to=to,
         headers={
-            "Message-ID": message_id_header(message, domain),
+            "Message-ID": message_id,
             # RFC 2369 + RFC 8058: mailbox providers show an unsubscribe
             # button that POSTs "List-Unsubscribe=One-Click" to the URL.
             "List-Unsubscribe": ", ".join(unsubscribe),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": fit_header(*list_id(sequence.name, sequence.pk, domain), limits, "List-Id"),
+            "List-Id": list_id,
         },
     )
     email.attach_alternative(rendered.html, "text/html")
+    return email
+
+
+def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) -> DripEmailMessage:
+    sequence, domain = message.enrollment.sequence, sender_domain()
+    limits = limits_for(backend_path())
+    email = compose_email(rendered, to=[message.to_email], message_id=message_id_header(message, domain),
+                          list_id=fit_header(*list_id(sequence.name, sequence.pk, domain), limits, "List-Id"),
+                          unsubscribe_url=links["unsubscribe"])
     # anymail reads these attributes (and ESPs echo metadata in tracking
     # webhooks); other backends ignore them. Most useful first: an ESP
     # with room for fewer gets the first ones (Postmark: the sequence's tag).
@@ -62,4 +74,17 @@ def compose(message: Message, rendered: RenderedEmail, links: dict[str, str]) ->
         tags.append(f"drip-variant-{message.variant}")
     tags.append("drip")
     email.metadata, email.tags = fit_metadata(metadata, limits), fit_tags(tags, limits)
+    return email
+
+
+def compose_test(rendered: RenderedEmail, recipients: list[str], links: dict[str, str]) -> DripEmailMessage:
+    """A test send, composed as a message is, marked [TEST]: its own list and
+    Message-ID, no metadata (no Message to attribute ESP events to)."""
+    domain, limits = sender_domain(), limits_for(backend_path())
+    email = compose_email(dataclasses.replace(rendered, subject=f"[TEST] {rendered.subject}"), to=recipients,
+                          message_id=f"<drip.test.{uuid.uuid4().hex}@{domain}>",
+                          list_id=fit_header(f"Drip test sends <test.drip.{domain}>", f"<test.drip.{domain}>",
+                                             limits, "List-Id"),
+                          unsubscribe_url=links["unsubscribe"])
+    email.tags = ["drip-test"]  # (one tag: every ESP takes it)
     return email

@@ -18,26 +18,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from celery.exceptions import SoftTimeLimitExceeded
-
 from django.db import DEFAULT_DB_ALIAS, connection as db_connection, connections, transaction
 from django.utils import timezone
 
 from ..conf import drip_settings
-from ..engine.variants import email_of
-from ..models import Contact, Email, Event, Message, Suppression
+from ..consent.suppression import email_hash
+from ..extensions import is_interruption
+from ..links.instrument import instrument
+from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
-from ..rendering import TemplateProblem, render_email
-from ..rendering.email import compiled_html
-from ..rendering.context import merge_context
-from ..rendering.languages import Translations
-from ..rendering.sandbox import MergeData, freeze
+from ..rendering.messages import RenderContext, render_message
 from .compose import compose
 from .errors import is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
-from .instrument import instrument
-from .links import EmailLinks
-from .suppression import email_hash
 
 logger = logging.getLogger("drip_plugin.delivery")
 
@@ -154,51 +147,13 @@ class Refused(Exception):
     """The contact must not get this message now (suppressed, unsubscribed, opted out)."""
 
 
-def render_message(message: Message, batch: BatchContext | None = None):
-    """(email, links, rendered): the message's email in its contact's language,
-    rendered with the message's own links; no click tracking. Raises TemplateProblem."""
-    enrollment = message.enrollment
-    if message.step is None or message.step.email is None:
-        raise TemplateProblem("the step or its email was deleted before the message went out")
-    chosen = email_of(message)
-    if not chosen.live:
-        raise TemplateProblem(f"email {chosen.name!r} is not published")
-    locale = message.language or enrollment.contact.locale  # once sent, in the language it went out in
-    batch = batch or BatchContext([message])
-    email = batch.translations.pick(chosen, locale)
-    links = batch.email_links.for_templates(message)
-    properties = batch.event_properties(enrollment.trigger_event)
-    merge = merge_context(enrollment.contact, event_properties=properties, links=links)
-    return email, links, render_email(email, merge, batch.compiled_html(email))
-
-
-class BatchContext:
+class BatchContext(RenderContext):
     """What the messages of a claimed batch share, looked up once for all:
-    who must not be mailed, each email in its languages and compiled, signed
-    link routes, each trigger event's properties as templates see them."""
-
-    def __init__(self, batch: list[Message]):
-        self.messages = batch
-        self.translations = Translations(email_of(m) for m in batch if m.step and email_of(m))
-        self.email_links = EmailLinks()
-        self._event_properties: dict[int, MergeData] = {}
-        self._compiled_html: dict[int, str] = {}
+    what rendering them shares, and who must not be mailed."""
 
     @functools.cached_property  # (rendering alone, as the web version does, needs none)
     def refusals(self) -> Refusals:
         return Refusals(self.messages)
-
-    def compiled_html(self, email: Email) -> str:
-        if email.pk not in self._compiled_html:
-            self._compiled_html[email.pk] = compiled_html(email)
-        return self._compiled_html[email.pk]
-
-    def event_properties(self, event: Event | None) -> MergeData | None:
-        if event is None:
-            return None
-        if event.pk not in self._event_properties:
-            self._event_properties[event.pk] = freeze(event.properties or {})
-        return self._event_properties[event.pk]
 
 
 def prepare_message(message: Message, batch: BatchContext, meanwhile: Callable[[], None] = lambda: None) -> Outgoing:
@@ -432,11 +387,9 @@ def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
                     break
                 try:
                     outgoing = prepare_message(message, context, service_meanwhile)
-                except SoftTimeLimitExceeded:
-                    raise  # Celery asks the task to stop: not this message's fault
                 except Exception as exc:  # one bad message must never abort the batch
-                    if exc is hand_over_failure:
-                        raise
+                    if exc is hand_over_failure or is_interruption(exc):
+                        raise  # the sender's failure, or a stop (e.g. Celery's time limit): not the message's
                     count(record_failure(message, message.attempts + 1, exc, now))
                     continue
                 pacer.wait(lambda seconds: hand_over.service(timeout=seconds))

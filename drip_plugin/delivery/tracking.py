@@ -7,8 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import drip_settings
+from ..consent.suppression import is_erased, suppress, unsubscribe
 from ..models import Contact, Message, MessageEvent
-from .suppression import is_erased, suppress, unsubscribe
 
 logger = logging.getLogger("drip_plugin.delivery")
 

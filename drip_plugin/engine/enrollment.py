@@ -6,13 +6,14 @@ import logging
 
 from django.utils import timezone
 
+from ..dates.zones import contact_zone
 from ..models import Contact, Enrollment, Event, Sequence
 from ..models.enrollments import EnrollmentState
 from ..models.events import property_is
 from ..models.sequences import Reentry
 from .conditions import Facts, activity_names, evaluate
 from .facts import ActivityIndex, contact_facts
-from .timing import contact_zone, step_due_at
+from .timing import step_due_at
 
 logger = logging.getLogger("drip_plugin.engine")
 
@@ -65,7 +66,7 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
         and (previous is None or event.occurred_at - previous.occurred_at <= window)
     ):
         facts = Facts(contact=contact_facts(enrollment.contact), event=event.properties, now=event.occurred_at)
-        due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact.time_zone))
+        due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact))
         if due is not None:
             # Only if it is still waiting for its first step: a tick may have
             # taken that step since this row was read, and timed the next one.
@@ -140,7 +141,7 @@ def enroll(
         return None
     start = event.occurred_at if event is not None else (now or timezone.now())
     facts = Facts(contact=contact_facts(contact), event=event.properties if event else {}, now=start)
-    due = step_due_at(first_step, start, facts, contact_zone(contact.time_zone))
+    due = step_due_at(first_step, start, facts, contact_zone(contact))
     if due is None:
         logger.info("%s not enrolled in %r: %s is not set", contact, sequence.name, first_step.date_field)
         return None

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F
 
+from ..dates.zones import contact_zone
 from ..models import Enrollment, Message, Step
 from ..models.enrollments import EnrollmentState
 from ..models.sequences import CapAction, StepKind, Timing
 from .caps import CapLedger, global_cap
 from .conditions import activity_names, evaluate, lookback_days
 from .facts import ActivityIndex, enrollment_facts
-from .timing import contact_zone, next_window_opening, step_due_at
+from .timing import next_window_opening, step_due_at
 from .variants import choose_variant
 
 logger = logging.getLogger("drip_plugin.engine")
@@ -103,7 +104,7 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
         _end(enrollment, EnrollmentState.EXITED, "contact unsubscribed", now)
         return None
     facts = enrollment_facts(enrollment, now, batch.activity)
-    zone = contact_zone(contact.time_zone)
+    zone = contact_zone(contact)
     steps = batch.steps[enrollment.sequence_id]
     following = next((s for s in steps if (s.sort_order, s.pk) > (step.sort_order, step.pk)), None)
     message = None

@@ -16,9 +16,8 @@ from django.db.models import Min
 from django.utils.dateparse import parse_datetime
 
 from ..models import Enrollment, Message
-from ..rendering.context import merge_context
-from ..rendering.email import render_subject
-from ..rendering.languages import Translations
+from ..rendering import TemplateProblem
+from ..rendering.messages import RenderContext, render_message
 from .progress import advance_due_enrollments
 
 
@@ -73,19 +72,19 @@ class _Rollback(Exception):
 
 def _sends(at: dt.datetime) -> list[TimelineEntry]:
     entries = []
-    queued = Message.objects.filter(status="queued").select_related(
-        "step__email", "enrollment__sequence", "enrollment__contact", "enrollment__trigger_event"
-    )
-    translations = Translations(m.step.email for m in queued)
+    queued = list(Message.objects.filter(status="queued").select_related(
+        "step__email", "step__variant_email", "enrollment__sequence", "enrollment__contact",
+        "enrollment__trigger_event"))
+    context = RenderContext(queued)
     for message in queued:
-        enrollment = message.enrollment
-        event = enrollment.trigger_event
-        email = translations.pick(message.step.email, enrollment.contact.locale)
-        subject = render_subject(
-            email, merge_context(enrollment.contact, event_properties=event.properties if event else None)
-        )
-        entries.append(TimelineEntry(at, message.to_email, f"email “{subject}” ({enrollment.sequence.name}, step {message.step})"))
-    queued.delete()
+        where = f"({message.enrollment.sequence.name}, step {message.step})"
+        try:
+            _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
+        except TemplateProblem as exc:
+            entries.append(TimelineEntry(at, message.to_email, f"email fails {where}: {exc}"))
+        else:
+            entries.append(TimelineEntry(at, message.to_email, f"email “{rendered.subject}” {where}"))
+    Message.objects.filter(pk__in=[m.pk for m in queued]).delete()
     return entries
 
 

@@ -1,13 +1,13 @@
-"""When a step is due: delays, weekdays, date offsets, send windows (pure)."""
+"""When a step is due: delays, weekdays, date offsets, send windows (pure;
+zones and local times from dates/zones.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..conf import drip_settings
 from ..dates.occurrences import in_year
+from ..dates.zones import at_local
 from ..models.sequences import Step, Timing
 from .conditions import Facts, _moment, resolve
 
@@ -16,22 +16,7 @@ DEFAULT_DATE_TIME = dt.time(9, 0)
 YEARLY_FIELDS = {"contact.birthday"}
 
 
-def contact_zone(time_zone: str | None) -> zoneinfo.ZoneInfo:
-    for name in (time_zone, drip_settings.DEFAULT_TIME_ZONE, "UTC"):
-        if name:
-            try:
-                return zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
-    return zoneinfo.ZoneInfo("UTC")
-
-
-def _at_local(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    # zoneinfo resolves DST: 11:30 Paris is 10:30 UTC in winter, 09:30 in summer.
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
-
-
-def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: dt.tzinfo) -> dt.datetime | None:
     """When `step` comes due, counted from `anchor` (the previous step's time).
 
     None when a date-offset step's date is missing.
@@ -42,7 +27,7 @@ def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.Zo
         for days_ahead in range(8):
             day = local.date() + dt.timedelta(days=days_ahead)
             if day.weekday() == step.weekday:
-                candidate = _at_local(day, step.at_time, zone)
+                candidate = at_local(day, step.at_time, zone)
                 if candidate >= after_wait:
                     return candidate
         return after_wait
@@ -59,10 +44,10 @@ def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: zoneinfo.Zo
         if step.date_field.strip() in YEARLY_FIELDS:
             # A birthday is due on its next anniversary (offset included), never in the year of birth.
             year = anchor.astimezone(zone).year
-            candidates = (_at_local(in_year(base, y) + dt.timedelta(days=step.offset_days), at, zone)
+            candidates = (at_local(in_year(base, y) + dt.timedelta(days=step.offset_days), at, zone)
                           for y in range(year - 2, year + 3))
             return min((due for due in candidates if due >= anchor), default=None)
-        return _at_local(base + dt.timedelta(days=step.offset_days), at, zone)
+        return at_local(base + dt.timedelta(days=step.offset_days), at, zone)
     return after_wait
 
 
@@ -74,7 +59,7 @@ def _windows(raw: Iterable) -> list[tuple[set[int], dt.time, dt.time]]:
     return out
 
 
-def next_window_opening(moment: dt.datetime, windows: Iterable, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+def next_window_opening(moment: dt.datetime, windows: Iterable, zone: dt.tzinfo) -> dt.datetime:
     """`moment` if it lies inside a send window (or there are none), else the next opening."""
     spans = _windows(windows)
     if not spans:
@@ -87,8 +72,8 @@ def next_window_opening(moment: dt.datetime, windows: Iterable, zone: zoneinfo.Z
             if day.weekday() not in weekdays:
                 continue
             # An end at or before the start (18:00–00:00, 22:00–02:00) closes the next day.
-            opens = _at_local(day, start, zone)
-            closes = _at_local(day + dt.timedelta(days=1) if end <= start else day, end, zone)
+            opens = at_local(day, start, zone)
+            closes = at_local(day + dt.timedelta(days=1) if end <= start else day, end, zone)
             if opens <= moment < closes:
                 return moment
             if opens > moment and (best is None or opens < best):

@@ -45,7 +45,7 @@ def resolve_contact(*, email: str | None, user=None) -> Contact:
     email = normalise_email(email)
     contact = Contact.objects.with_address(email).first()
     if contact is None:
-        from ..delivery.suppression import is_suppressed
+        from ..consent.suppression import is_suppressed
 
         contact = Contact.objects.create(
             email=email,

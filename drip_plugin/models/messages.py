@@ -67,3 +67,8 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email} ({self.status})"
+
+    def email(self):
+        """The Email this message sends (the variant it got on an A/B-tested
+        step); None once its step or email was deleted."""
+        return self.step.email_for_variant(self.variant) if self.step else None

@@ -229,6 +229,18 @@ class Step(Orderable):
     def __str__(self) -> str:
         return self.label or f"{self.get_kind_display()} #{(self.sort_order or 0) + 1}"
 
+    # A tested variant's label → the field holding its email; "A" (and a step
+    # without a test) sends `email`.
+    VARIANT_EMAIL_FIELDS = {"B": "variant_email"}
+
+    def email_for_variant(self, variant: str):
+        """The email a message of this step sends, given the variant it got
+        (engine.variants.choose_variant)."""
+        field = self.VARIANT_EMAIL_FIELDS.get(variant)
+        if field and getattr(self, f"{field}_id"):
+            return getattr(self, field)
+        return self.email
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
 from ..conf import drip_settings
-from ..rendering.links import read_cart_token
+from ..links.routes import read_cart_token
 
 logger = logging.getLogger("drip_plugin.public")
 

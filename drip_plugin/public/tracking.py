@@ -8,8 +8,8 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 
-from ..delivery.links import CLICK_SALT, OPEN_SALT
 from ..delivery.tracking import record_message_event
+from ..links.signed import CLICK_SALT, OPEN_SALT
 from ..models import Message
 
 logger = logging.getLogger("drip_plugin.public")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("o/<str:token>/", tracking.open_view, name="open"),
     path("cart/<str:token>/", cart.restore_cart_view, name="restore_cart"),
     path("view/<str:token>/", views.web_version_view, name="view"),
+    path("test-link/", views.test_link_view, name="test_link"),
 ]

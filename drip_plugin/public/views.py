@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..delivery.links import read_unsubscribe_token, read_view_token
-from ..delivery.outbox import render_message
-from ..delivery.suppression import resubscribe, unsubscribe
+from ..consent.suppression import resubscribe, set_opt_outs, unsubscribe
+from ..links.signed import read_unsubscribe_token, read_view_token
 from ..models import Contact, Message, MessageEvent, Sequence
 from ..models.messages import MessageStatus
 from ..rendering import TemplateProblem
+from ..rendering.messages import render_message
 
 logger = logging.getLogger("drip_plugin.public")
 
@@ -68,7 +68,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         elif action == "save":
             # Only sequences this contact gets; ids compared as text, so no input can break int().
             chosen = set(request.POST.getlist("opt_out"))
-            contact.opted_out_of.set([s for s in received if str(s.pk) in chosen])
+            set_opt_outs(contact, [s for s in received if str(s.pk) in chosen], "preference centre")
             done = "saved"
         else:
             return render(request, "drip_plugin/link_invalid.html", status=400)
@@ -103,3 +103,10 @@ def web_version_view(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the page's links must not carry its token away
     return response
+
+
+@csrf_exempt  # a test send's List-Unsubscribe gets the same one-click POST as a real one
+@require_http_methods(["GET", "POST"])
+def test_link_view(request: HttpRequest) -> HttpResponse:
+    """Where every link of a test send leads: it says so, and changes nothing."""
+    return render(request, "drip_plugin/test_link.html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..conf import drip_settings
-from .links import cart_restore_url
+from ..links.routes import cart_restore_url
 from ..models import Contact
 
 

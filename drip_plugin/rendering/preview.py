@@ -28,9 +28,9 @@ SAMPLE_LINKS = {"unsubscribe": "https://shop.example/drip/unsubscribe/sample/",
                 "view_in_browser": "https://shop.example/drip/view/sample/"}
 
 
-def sample_merge_context(locale: str = "en") -> dict:
+def sample_merge_context(locale: str = "en", links: dict[str, str] = SAMPLE_LINKS) -> dict:
     """A sample contact (speaking `locale`) with a 3-line cart, an order and a subscription."""
-    return merge_context(Contact(**SAMPLE_CONTACT, locale=locale), event_properties=SAMPLE_EVENT, links=SAMPLE_LINKS)
+    return merge_context(Contact(**SAMPLE_CONTACT, locale=locale), event_properties=SAMPLE_EVENT, links=links)
 
 
 CONTACT_MODE = "contact-"  # preview mode "contact-<pk>": as that real contact
@@ -41,14 +41,14 @@ def preview_contacts(limit: int = 5) -> list[Contact]:
     return list(Contact.objects.order_by("-pk")[:limit])
 
 
-def contact_merge_context(contact: Contact) -> dict:
+def contact_merge_context(contact: Contact, links: dict[str, str] = SAMPLE_LINKS) -> dict:
     """A real contact with their latest cart/order/subscription event's data;
     the sample's where they have none yet."""
     latest = (contact.events.filter(name__in=["checkout_started", "checkout_updated", "order_completed",
                                                "subscription_started", "subscription_renewed", "renewal_due"])
               .order_by("-occurred_at", "-pk").first())
     return merge_context(contact, event_properties={**SAMPLE_EVENT, **(latest.properties if latest else {})},
-                         links=SAMPLE_LINKS)
+                         links=links)
 
 
 def preview_context(email, mode_name: str) -> dict:

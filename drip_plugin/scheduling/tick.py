@@ -8,11 +8,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from ..conf import drip_settings
+from ..dates.emit import emit_due_date_events
 from ..delivery import send_due_messages
 from ..delivery.outbox import ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..extensions import tick_steps
-from .dates import emit_due_date_events
 
 logger = logging.getLogger("drip_plugin.scheduling")
 

@@ -20,6 +20,7 @@ def test_editor_creates_from_starter_sees_line_error_previews_and_test_sends(pag
     page.fill("#id_username", "editor")
     page.fill("#id_password", "secret-pw")
     page.click("button[type=submit]")
+    page.get_by_role("button", name="Drip", exact=True).click()  # drip's one menu group
     expect(page.get_by_role("link", name="Drip sequences")).to_be_visible()
 
     # Create a sequence from a starter, from the sequence listing's header.

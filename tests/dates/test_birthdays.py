@@ -7,7 +7,7 @@ from django.core import mail
 
 from drip_plugin.models import Contact, ContactDate, Event
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 UTC = dt.UTC
 

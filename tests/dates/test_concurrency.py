@@ -10,7 +10,7 @@ from django.utils import timezone
 from drip_plugin import track
 from drip_plugin.models import Contact, ContactDate, Event, Subscription
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence, run_concurrently
+from tests.factories import build_sequence, run_concurrently
 
 PEOPLE = 60
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from drip_plugin.models import Contact, ContactDate, DateRule, Event
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 UTC = dt.UTC
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from drip_plugin import track
 from drip_plugin.models import Contact, ContactDate, DateRule, Event, Subscription
-from drip_plugin.scheduling.dates import emit_due_date_events
+from drip_plugin.dates.emit import emit_due_date_events
 
 # 3 due emits (one per kind of row plus a renewal) with no sequence to enroll in,
 # measured once and fixed here: the same bound holds for 5 and for 300 idle contacts.

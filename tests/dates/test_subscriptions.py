@@ -12,7 +12,7 @@ from django.utils import timezone
 from drip_plugin import InvalidEvent, track
 from drip_plugin.models import Event, Subscription
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 DAY = dt.timedelta(days=1)
 

@@ -11,6 +11,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 
+from tests.delivery.scripted_smtp import ScriptedSMTP
+from tests.factories import COMMIT_POINT_BACKEND
+
 
 @dataclass
 class Sink:
@@ -104,3 +107,20 @@ def tls_smtp_sink(request, settings, monkeypatch):
     settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL, settings.EMAIL_TIMEOUT = starttls, not starttls, 10
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def scripted_smtp(settings):
+    servers = []
+
+    def start(answer_end_of_data, pipelining: bool = False) -> ScriptedSMTP:
+        server = ScriptedSMTP(answer_end_of_data, pipelining)
+        servers.append(server)
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND}
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+

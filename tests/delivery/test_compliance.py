@@ -15,15 +15,13 @@ from django.core.management import call_command
 from drip_plugin import track
 from drip_plugin.models import Contact, Message, MessageEvent, Suppression
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence, sent_message
 
 TWO_STEPS = [(0, "days", "One"), (1, "days", "Two")]
 
 
 def first_email(address="u@example.com"):
-    build_sequence(steps=TWO_STEPS)
-    track("signed_up", email=address)
-    tick()
+    sent_message(address, TWO_STEPS)
     return mail.outbox[0]
 
 
@@ -111,7 +109,7 @@ def test_preferences_resubscribe_of_a_suppressed_address_says_it_was_refused(db,
 
 
 def test_unsubscribing_through_our_own_link_counts_in_the_steps_report(db, clock, client):
-    from drip_plugin.reports import step_report
+    from drip_plugin.analytics.reports import step_report
 
     email = first_email()
     client.post(unsubscribe_path(email), data="List-Unsubscribe=One-Click",
@@ -168,7 +166,7 @@ def test_own_open_pixel_resets_the_soft_bounce_count(db, clock, client):
 
 
 def test_a_webhook_after_erasure_stores_nothing_about_the_address(db, clock):
-    from drip_plugin.gdpr import erase_contact
+    from drip_plugin.consent.gdpr import erase_contact
 
     first_email("gone@example.com")
     message = Message.objects.get()
@@ -213,7 +211,7 @@ def test_export_has_every_field_and_esp_events_without_a_message_and_erase_remov
         db, clock):
     from django.utils import timezone
 
-    from drip_plugin.gdpr import erase_contact, export_contact
+    from drip_plugin.consent.gdpr import erase_contact, export_contact
     from drip_plugin.contrib.saleor.models import SaleorInstallation, SaleorWebhookDelivery
 
     first_email("gdpr@example.com")

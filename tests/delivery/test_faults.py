@@ -9,7 +9,7 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence, sent_message
 
 from . import faulty_backend
 
@@ -24,10 +24,7 @@ def faulty(settings):
 
 
 def one_message(email: str) -> Message:
-    build_sequence(steps=[(0, "days", "Hello")])
-    track("signed_up", email=email)
-    tick()
-    return Message.objects.get()
+    return sent_message(email)
 
 
 def test_fault_5xx_is_retried_with_backoff_then_sent(db, clock, faulty):

@@ -7,7 +7,7 @@ message, once every sending thread is stuck waiting for the sink: messages
 whose end-of-data marker went out are delivered and marked "outcome
 unknown", never resent; the others, held before their DATA, are sent again
 after the lease. (A kill between the body and the marker is covered by
-test_handover: a failed commit point delivers nothing.)"""
+smtp/test_dialogue.py: a failed commit point delivers nothing.)"""
 from __future__ import annotations
 
 import collections
@@ -28,7 +28,7 @@ from drip_plugin.conf import drip_settings
 from drip_plugin.delivery import send_due_messages
 from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Message
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES, KILL_AT = 30, 10

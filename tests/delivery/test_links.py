@@ -7,7 +7,7 @@ import time_machine
 from django.core import signing
 from hypothesis import given, strategies as st
 
-from drip_plugin.delivery.links import CLICK_SALT, UNSUBSCRIBE_SALT, TokenSigner
+from drip_plugin.links.signed import CLICK_SALT, UNSUBSCRIBE_SALT, TokenSigner
 
 PAYLOADS = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),

@@ -8,13 +8,11 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.models import Message, MessageEvent
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence, sent_message
 
 
 def sent_html():
-    build_sequence(steps=[(0, "days", "Hi")])
-    track("signed_up", email="t@example.com")
-    tick()
+    sent_message("t@example.com", [(0, "days", "Hi")])
     return mail.outbox[0].alternatives[0][0]
 
 
@@ -50,7 +48,7 @@ def test_unsubscribe_link_and_text_part_are_not_rewritten(db, clock):
 
 
 def test_click_on_a_link_with_escaped_characters_goes_to_the_real_url(db, clock, client):
-    from tests.conftest import WELCOME_MJML
+    from tests.factories import WELCOME_MJML
 
     mjml = WELCOME_MJML.replace("https://shop.test/start", "https://shop.test/s?q={{ contact.first_name }}&amp;x=1")
     build_sequence(steps=[(0, "days", "Hi")], mjml=mjml)
@@ -66,7 +64,7 @@ def test_click_on_a_link_with_escaped_characters_goes_to_the_real_url(db, clock,
 
 
 def test_click_on_a_hand_written_link_with_a_bare_ampersand_keeps_it(db, clock, client):
-    from tests.conftest import WELCOME_MJML
+    from tests.factories import WELCOME_MJML
 
     mjml = WELCOME_MJML.replace("https://shop.test/start", "https://shop.test/s?a=1&currency=EUR&region=eu")
     build_sequence(steps=[(0, "days", "Hi")], mjml=mjml)
@@ -77,9 +75,9 @@ def test_click_on_a_hand_written_link_with_a_bare_ampersand_keeps_it(db, clock, 
 
 
 def test_view_in_browser_link_shows_the_email_as_sent_and_only_with_a_valid_token(db, clock, client):
-    from tests.conftest import WELCOME_MJML
+    from tests.factories import WELCOME_MJML
 
-    from drip_plugin.gdpr import erase_contact
+    from drip_plugin.consent.gdpr import erase_contact
     from drip_plugin.models import Contact
 
     mjml = WELCOME_MJML.replace('<mj-button href="https://shop.test/start">',

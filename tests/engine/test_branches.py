@@ -10,7 +10,7 @@ from drip_plugin import track
 from drip_plugin.models import Enrollment
 from drip_plugin.scheduling import tick
 
-from .conftest import activity
+from tests.factories import activity
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from drip_plugin.engine.conditions import Facts, compare, resolve
 from drip_plugin.models import Contact, Enrollment
 from drip_plugin.scheduling import tick
 
-from .conftest import activity, condition
+from tests.factories import activity, condition
 
 
 def test_filters_boston_only_sequence_ignores_others(flow, clock):

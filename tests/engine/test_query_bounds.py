@@ -14,7 +14,7 @@ from drip_plugin.engine import advance_due_enrollments
 from drip_plugin.models import Contact, Enrollment, Message
 from drip_plugin.scheduling import tick
 
-from .conftest import activity, window
+from tests.factories import activity, window
 
 
 def _queue(sequence, count: int, *, due: bool, prefix: str):

@@ -1,12 +1,15 @@
 """Issue 4: the simulator prints the timeline and sends/saves nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from drip_plugin.engine.simulate import SimulatedEvent, simulate
 from drip_plugin.models import Contact, Enrollment, Event, Message
 
 STREAM = """
@@ -65,18 +68,12 @@ def test_simulator_reports_bad_yaml_with_its_position(db, tmp_path):
         call_command("drip_simulate", events=str(path), email="a@b.co")
 
 
-def test_simulator_admin_action_shows_the_timeline_and_writes_nothing(flow, client):
-    from django.contrib.auth import get_user_model
+def test_point_simulator_shows_the_a_b_variant_each_contact_gets(db):
+    from tests.engine.test_variants import ab_sequence
 
-    flow("checkout_updated", [{"subject": "You left {{ cart.lines|length }} items", "delay_amount": 1,
-                               "delay_unit": "hours"}],
-         name="Cart", journey_per="checkout_id", exit_events="order_completed")
-    client.force_login(get_user_model().objects.create_superuser("ed", "ed@shop.test", "pw"))
-    assert "/admin/drip/simulate/" in client.get("/admin/snippets/drip_plugin/sequence/").content.decode()
-    page = client.post("/admin/drip/simulate/", {"events": STREAM, "days": 30}).content.decode()
-    assert "email “You left 2 items” (Cart, step Send an email #1)" in page
-    assert "<td>2026-03-02 10:00 UTC</td><td>sim@example.com</td><td>completed Cart</td>" in page
-    assert not (Contact.objects.exists() or Event.objects.exists() or Enrollment.objects.exists())
-    broken = client.post("/admin/drip/simulate/", {"events": "- at: soon\n  event: x", "email": "a@b.co",
-                                                   "days": 30}).content.decode()
-    assert "[0].at: &#x27;soon&#x27; is not a date-time" in broken
+    ab_sequence()  # "Subject A" for variant A, "Subject B" for B, half each
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    stream = [SimulatedEvent(start, "signed_up", f"ab{n}@example.com", {}) for n in range(20)]
+    subjects = Counter(entry.what.partition("”")[0] for entry in simulate(stream, until=start + dt.timedelta(days=1))
+                       if entry.what.startswith("email"))
+    assert set(subjects) == {"email “Subject A", "email “Subject B"} and sum(subjects.values()) == 20, subjects

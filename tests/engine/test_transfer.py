@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from drip_plugin.engine.transfer import ImportProblems, export_yaml, import_yaml
 from drip_plugin.models import Sequence
 
-from .conftest import activity, condition, window
+from tests.factories import activity, condition, window
 
 
 @pytest.fixture

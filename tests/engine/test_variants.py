@@ -9,10 +9,10 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.engine.variants import choose_variant
 from drip_plugin.models import Email, Message
-from drip_plugin.reports import step_report
+from drip_plugin.analytics.reports import step_report
 from drip_plugin.scheduling import tick
-from tests.conftest import WELCOME_MJML, build_sequence
-from tests.delivery.test_conversions import engage
+from tests.factories import WELCOME_MJML, build_sequence
+from tests.analytics.test_conversions import engage
 
 
 def ab_sequence(percent: int = 50):

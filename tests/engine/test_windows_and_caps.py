@@ -10,7 +10,7 @@ from drip_plugin import track
 from drip_plugin.models import Contact, Message
 from drip_plugin.scheduling import tick
 
-from .conftest import window
+from tests.factories import window
 
 UTC = dt.UTC
 WEEKDAYS = "01234"

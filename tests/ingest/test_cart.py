@@ -10,7 +10,7 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.ingest.cart import Cart, CartLine
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 
 CART_MJML = """<mjml><mj-body><mj-section><mj-column>
 {% for line in cart.lines %}<mj-text>{{ line.quantity }} × {{ line.name }} ({{ line.sku }}) {{ line.unit_price }}</mj-text>
@@ -65,7 +65,7 @@ def follow_to_restore_link(client, html: str) -> str:
 
 
 def test_cart_restore_link_without_a_host_handler_says_so(db, client, settings, caplog):
-    from drip_plugin.rendering.links import cart_restore_url
+    from drip_plugin.links.routes import cart_restore_url
 
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "CART_RESTORE_HANDLER": None}
     response = client.get(cart_restore_url("chk-1").removeprefix("http://testserver"))

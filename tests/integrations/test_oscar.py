@@ -20,7 +20,7 @@ from oscar.test.factories import create_order, create_product, create_product_im
 
 from drip_plugin.models import Enrollment, Event, Sequence  # noqa: E402
 from drip_plugin.scheduling import tick  # noqa: E402
-from tests.conftest import build_sequence  # noqa: E402
+from tests.factories import build_sequence  # noqa: E402
 
 
 # The smallest valid GIF: Oscar's ImageField reads its dimensions.

@@ -18,7 +18,7 @@ from drip_plugin.rendering import render_email
 from drip_plugin.rendering.languages import Translations
 from drip_plugin.rendering.preview import preview_context, sample_merge_context
 from drip_plugin.scheduling import tick
-from tests.conftest import WELCOME_MJML, build_sequence
+from tests.factories import WELCOME_MJML, build_sequence
 
 
 def french() -> Locale:

@@ -1,10 +1,10 @@
-"""Signed links are built from routes reversed once (rendering/links.py)."""
+"""Signed links are built from routes reversed once (links/routes.py)."""
 from __future__ import annotations
 
 from django.test import override_settings
 from django.urls import reverse, set_script_prefix
 
-from drip_plugin.rendering.links import absolute, token_url
+from drip_plugin.links.routes import absolute, token_url
 
 TOKEN = "eyJjIjoxLCJtIjoyfQ:1tAbCd:signature-part_0123"
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from drip_plugin.models import Contact, Enrollment, Message
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence, run_concurrently
+from tests.factories import build_sequence, run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

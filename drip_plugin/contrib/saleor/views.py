@@ -1,7 +1,9 @@
 """HTTP endpoints of the Saleor App: thin shells over the modules beside them.
 
 Saleor does not retry 3xx/4xx, so these never redirect, and a webhook is
-stored and answered before it is processed.
+stored and answered before it is processed. The webhook is checked as
+anymail checks an ESP's: validate_request (size, installation, signature),
+then parse_events (the event and its payload).
 """
 from __future__ import annotations
 
@@ -68,48 +70,74 @@ def register_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"success": True})
 
 
-@csrf_exempt
-@require_POST
-def webhook_view(request: HttpRequest) -> JsonResponse:
+class Refused(Exception):
+    """A webhook answered with `status` and nothing stored."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+def validate_request(request: HttpRequest) -> tuple[SaleorInstallation, bytes]:
+    """The installation the webhook comes from and its body, signature
+    verified; raises Refused (413, 403, 503 while Saleor's keys cannot be had, 401)."""
     limit = drip_settings.WEBHOOK_MAX_BYTES
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         declared = 0
     if declared > limit:
-        return _refuse(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})", request)
+        raise Refused(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})")
     body = request.read(limit + 1)
     if len(body) > limit:
-        return _refuse(413, f"body is over WEBHOOK_MAX_BYTES ({limit})", request)
+        raise Refused(413, f"body is over WEBHOOK_MAX_BYTES ({limit})")
 
     api_url = request.headers.get("Saleor-Api-Url", "")
     installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first()
     if installation is None or not _allowed(api_url):
-        return _refuse(403, f"no installation for Saleor API URL {api_url!r}", request)
+        raise Refused(403, f"no installation for Saleor API URL {api_url!r}")
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
     except KeysUnavailable as exc:
-        return _refuse(503, str(exc), request)
+        raise Refused(503, str(exc)) from None
     except SignatureError as exc:
-        return _refuse(401, str(exc), request)
+        raise Refused(401, str(exc)) from None
+    return installation, body
+
+
+def parse_events(request: HttpRequest, body: bytes) -> tuple[str, dict | None]:
+    """(event type, payload) of a verified body; the payload is None for an
+    event drip does not subscribe to. Raises Refused (400)."""
     try:
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("the payload is not a JSON object")
     except ValueError as exc:
-        return _refuse(400, f"malformed JSON: {exc}", request)
+        raise Refused(400, f"malformed JSON: {exc}") from None
     # Without the (unsigned) header, the signed __typename says which event it is.
     typename = payload.get("__typename")
     event_type = (request.headers.get("Saleor-Event", "").upper()
                   or (EVENT_OF_TYPENAME.get(typename, "") if isinstance(typename, str) else ""))
     if event_type not in WEBHOOK_EVENTS:
-        logger.info("Saleor event %r ignored: drip does not subscribe to it", event_type)
-        return JsonResponse({"ignored": event_type})
+        return event_type, None
     # The Saleor-Event header is not signed; the payload's __typename is.
     if payload.get("__typename") != WEBHOOK_EVENTS[event_type][0]:
-        return _refuse(400, f"Saleor-Event {event_type} does not match the signed payload "
-                            f"({payload.get('__typename')!r})", request)
+        raise Refused(400, f"Saleor-Event {event_type} does not match the signed payload "
+                           f"({payload.get('__typename')!r})")
+    return event_type, payload
 
+
+@csrf_exempt
+@require_POST
+def webhook_view(request: HttpRequest) -> JsonResponse:
+    try:
+        installation, body = validate_request(request)
+        event_type, payload = parse_events(request, body)
+    except Refused as exc:
+        return _refuse(exc.status, str(exc), request)
+    if payload is None:
+        logger.info("Saleor event %r ignored: drip does not subscribe to it", event_type)
+        return JsonResponse({"ignored": event_type})
     delivery, created = record_delivery(installation, event_type, body, payload)
     if created:
         transaction.on_commit(lambda: _enqueue(process_saleor_delivery, delivery.pk))

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...conf import drip_settings
 from ...ingest.cart import Cart, CartLine
-from ...rendering.links import absolute
+from ...links.routes import absolute
 from ..django_auth import signup_idempotency_key
 from ..signals import HostEvent
 

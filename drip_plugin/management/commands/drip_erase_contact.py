@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from drip_plugin.gdpr import erase_contact
+from drip_plugin.consent.gdpr import erase_contact
 from drip_plugin.models import Contact
 
 

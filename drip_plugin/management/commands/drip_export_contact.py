@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from drip_plugin.gdpr import JSON_ENCODER, export_contact
+from drip_plugin.consent.gdpr import JSON_ENCODER, export_contact
 from drip_plugin.models import Contact
 
 

@@ -12,7 +12,7 @@ from drip_plugin.contrib.saleor.models import SaleorInstallation, SaleorWebhookD
 from drip_plugin.contrib.saleor.tasks import process_saleor_delivery
 from drip_plugin.models import Enrollment, Event, Sequence
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence
 from tests.ingest.test_cart import follow_to_restore_link
 
 from .fake_saleor import FakeSaleor, checkout_payload, order_payload

@@ -17,7 +17,7 @@ from drip_plugin import track
 from drip_plugin.delivery.esp import NOT_AN_ESP, fit_metadata, fit_tags, limits_for
 from drip_plugin.models import Email, Message
 from drip_plugin.scheduling import tick
-from tests.conftest import WELCOME_MJML, build_sequence
+from tests.factories import WELCOME_MJML, build_sequence
 from tests.delivery.esp.fakes import FakeAmazonSes, FakeBrevo, FakeMailgun, FakePostmark, FakeSendGrid, Request
 
 UNSUBSCRIBE = r"<http://testserver/drip/unsubscribe/[^>]+/>, <mailto:unsubscribe@shop\.test\?subject=unsubscribe>"

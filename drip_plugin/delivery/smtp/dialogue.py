@@ -1,20 +1,6 @@
-"""Our SMTP backend, and one message's SMTP transaction as a resumable dialogue.
-
-An SMTP server keeps a message only once it has read the end-of-data marker
-(RFC 5321 §4.1.1.4); a connection that drops before it delivers nothing.
-`mail_transaction()` stops just before that marker (`COMMIT`), which is where
-the outbox records the hand-over: a sender killed earlier has delivered
-nothing and its message is sent again after the lease, one killed later has
-delivered and is not. With any other backend the outbox records the
-hand-over before the whole SMTP dialogue — safe, but a crash in that window
-leaves the message's fate unknown.
-
-    DRIP_PLUGIN = {"EMAIL_BACKEND": "drip_plugin.delivery.smtp.EmailBackend"}
-
-takes Django's EMAIL_HOST / EMAIL_PORT / EMAIL_USE_TLS … settings as they are;
-sent through Django's own API (`EmailMessage.send()`), it is Django's SMTP
-backend. The outbox drives its connections itself (`handover.MultiplexedHandOver`).
-"""
+"""Our SMTP backend, and one message's SMTP transaction as a resumable
+dialogue (PIPELINING when the server offers it), with the reply reader the
+multiplexer reads each connection with. The commit point: see __init__.py."""
 from __future__ import annotations
 
 import functools
@@ -29,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
 
-from .mime import DripEmailMessage
+from ..mime import DripEmailMessage
 
 CRLF = b"\r\n"
 DEFAULT_TIMEOUT = 60  # seconds, when EMAIL_TIMEOUT is not set

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from drip_plugin.models import Contact, ContactDate, DateRule
@@ -17,16 +16,15 @@ def form(**overrides):
     return {**data, **overrides}
 
 
-def test_editor_adds_a_date_rule_in_the_wagtail_admin_and_contacts_are_scheduled(client, db, clock):
-    client.force_login(get_user_model().objects.create_superuser("ed", "ed@example.com", "x"))
+def test_editor_adds_a_date_rule_in_the_wagtail_admin_and_contacts_are_scheduled(editor, clock):
     Contact.objects.create(email="a@example.com", attributes={"renewal_date": "2026-03-20"})
 
-    response = client.post(reverse(ADD_URL), form(days="soon"))
+    response = editor.post(reverse(ADD_URL), form(days="soon"))
     assert response.status_code == 200
     assert "whole numbers of days" in response.content.decode()
     assert not DateRule.objects.exists()
 
-    response = client.post(reverse(ADD_URL), form())
+    response = editor.post(reverse(ADD_URL), form())
     assert response.status_code == 302
     rule = DateRule.objects.get()
     assert rule.offsets == [-7, -1]

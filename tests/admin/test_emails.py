@@ -1,21 +1,11 @@
 """Issue 7: the Wagtail admin — errors with lines in the form, preview, test send."""
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from drip_plugin.models import Contact, Email, Message
-
-from .rendering.test_validation import GOOD
-
-
-@pytest.fixture
-def editor(db, client):
-    user = get_user_model().objects.create_superuser("editor", "editor@shop.test", "pw")
-    client.force_login(user)
-    return client
+from tests.rendering.test_validation import GOOD
 
 
 def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):
@@ -71,6 +61,34 @@ def test_admin_test_send_sends_the_draft_with_test_prefix_and_records_nothing(ed
     (sent,) = mail.outbox
     assert sent.subject == "[TEST] Draft subject for Ada" and sent.to == ["a@shop.test", "b@shop.test"]
     assert not Message.objects.exists(), "test sends are not statistics"
+
+
+def test_point_test_send_is_composed_like_every_message_with_list_unsubscribe_and_list_id(editor):
+    email = Email.objects.create(name="Hello", subject="Hi {{ contact.first_name }}", live=True,
+                                 mjml=GOOD.replace("</mj-text>", ' <a href="{{ links.unsubscribe }}">Stop</a></mj-text>'))
+    assert editor.post(reverse("drip_plugin_email_test_send", args=[email.pk]),
+                       {"recipients": "qa@shop.test"}).status_code == 302
+    (sent,) = mail.outbox
+    test_url = "http://testserver" + reverse("drip_plugin:test_link")
+    assert sent.subject == "[TEST] Hi Ada" and sent.tags == ["drip-test"]
+    assert sent.extra_headers["List-Unsubscribe"] == f"<{test_url}>"
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent.extra_headers["List-Id"] == "Drip test sends <test.drip.shop.test>"
+    assert f'href="{test_url}"' in sent.alternatives[0][0]
+    assert not Message.objects.exists(), "test sends are not statistics"
+
+
+def test_point_test_send_link_says_it_was_a_test_and_changes_nothing(client, db):
+    from drip_plugin.models import Consent, MessageEvent
+
+    contact = Contact.objects.create(email="qa@shop.test")
+    url = reverse("drip_plugin:test_link")
+    assert "test" in client.get(url).content.decode()
+    one_click = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200 and "nothing" in one_click.content.decode()
+    contact.refresh_from_db()
+    assert contact.is_subscribed and not contact.opted_out_of.exists()
+    assert not (MessageEvent.objects.exists() or Consent.objects.exists())
 
 
 def test_admin_test_send_rejects_bad_addresses(editor):

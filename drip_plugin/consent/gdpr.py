@@ -9,10 +9,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 
-from .delivery.suppression import ERASED, resubscribe, suppress, unsubscribe
-from .extensions import erasers
-from .ingest.contacts import resolve_contact
-from .models import Consent, Contact, Message, MessageEvent
+from ..extensions import erasers
+from ..ingest.contacts import resolve_contact
+from ..models import Consent, Contact, Message, MessageEvent
+
+from .suppression import ERASED, resubscribe, suppress, unsubscribe
 
 logger = logging.getLogger("drip_plugin.gdpr")
 

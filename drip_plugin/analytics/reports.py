@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 
-from .models import Message, MessageEvent, Sequence, Step
-from .models.messages import MessageStatus
+from ..models import Message, MessageEvent, Sequence, Step
+from ..models.messages import MessageStatus
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from ..models import Event, Message, MessageEvent
 from ..models.events import property_is
 
-logger = logging.getLogger("drip_plugin.delivery")
+logger = logging.getLogger("drip_plugin.analytics")
 
 CENT = Decimal("0.01")
 MAX_TOTAL = Decimal("1e10")  # revenue is a decimal(12, 2) column

@@ -11,7 +11,7 @@ from django.core import signing
 from django.utils.encoding import force_bytes
 
 from ..models import Message
-from ..rendering.links import token_urls
+from .routes import token_urls
 
 UNSUBSCRIBE_SALT = "drip_plugin.unsubscribe"
 VIEW_SALT = "drip_plugin.view"

@@ -41,6 +41,13 @@ def token_urls(name: str) -> Callable[[str], str]:
     return lambda token: template.replace(_TOKEN, token)
 
 
+def test_send_links() -> dict[str, str]:
+    """The links a test send's templates see: each leads to a page that says
+    the email was a test and changes nothing."""
+    url = absolute(reverse("drip_plugin:test_link"))
+    return {"unsubscribe": url, "preferences": url, "view_in_browser": url}
+
+
 def token_url(name: str, token: str) -> str:
     return token_urls(name)(token)
 

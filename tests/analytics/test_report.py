@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from drip_plugin import track
 from drip_plugin.models import Message
-from drip_plugin.reports import step_report
+from drip_plugin.analytics.reports import step_report
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
-from tests.delivery.test_conversions import engage
+from tests.factories import build_sequence
+from tests.analytics.test_conversions import engage
 
 
 def test_report_counts_opens_clicks_conversions_and_revenue_per_step(db, clock, admin_client):

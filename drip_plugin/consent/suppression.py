@@ -1,17 +1,18 @@
-"""Who must not be mailed: unsubscribed contacts and suppressed addresses."""
+"""Who must not be mailed: unsubscribed contacts, opt-outs and suppressed addresses."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Consent, Contact, Suppression
+from ..models import Consent, Contact, Sequence, Suppression
 
-logger = logging.getLogger("drip_plugin.delivery")
+logger = logging.getLogger("drip_plugin.consent")
 
 
 def email_hash(email: str) -> str:
@@ -66,3 +67,9 @@ def resubscribe(contact: Contact, source: str, wording_version: str = "") -> boo
         contact.is_subscribed, contact.unsubscribed_at = True, None
         contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
     return True
+
+
+def set_opt_outs(contact: Contact, sequences: Iterable[Sequence], source: str) -> None:
+    """`contact` gets no more email from `sequences` (and again from any other)."""
+    contact.opted_out_of.set(list(sequences))
+    logger.info("contact %s opt-outs changed (%s)", contact.pk, source)

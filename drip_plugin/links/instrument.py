@@ -7,7 +7,7 @@ import html
 import re
 
 from ..models import Message
-from .links import EmailLinks
+from .signed import EmailLinks
 
 # Only anchors: <link href> in <head> (MJML's web fonts) must stay as it is.
 ANCHOR_HREF = re.compile(r'(<a\b[^>]*?\shref=")(https?://[^"]+)(")', re.IGNORECASE)

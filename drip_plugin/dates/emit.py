@@ -12,12 +12,12 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from ..dates.contacts import advance, describe, idempotency_key, schedule, spec_for
-from ..dates.subscriptions import RENEWAL_EVENT, reminder_key, reminder_properties, schedule_reminder
 from ..exceptions import InvalidEvent
 from ..ingest import track
 from ..models import Contact, ContactDate, Subscription
 from ..models.dates import DateKind
+from .contacts import advance, describe, idempotency_key, schedule, spec_for
+from .subscriptions import RENEWAL_EVENT, reminder_key, reminder_properties, schedule_reminder
 
 logger = logging.getLogger("drip_plugin.scheduling")
 

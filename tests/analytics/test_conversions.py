@@ -10,7 +10,7 @@ from django.utils import timezone
 from drip_plugin import track
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
-from tests.conftest import build_sequence
+from tests.factories import build_sequence, sent_message
 
 
 def engage(message: Message, kind: str):
@@ -53,10 +53,7 @@ def test_conversion_falls_back_to_an_open_within_one_day(db, clock):
 
 
 def clicked_message() -> Message:
-    build_sequence(steps=[(0, "days", "One")])
-    track("signed_up", email="buyer@example.com")
-    tick()
-    message = Message.objects.get()
+    message = sent_message("buyer@example.com", [(0, "days", "One")])
     engage(message, "clicked")
     return message
 

@@ -1,0 +1,129 @@
+"""Every Wagtail viewset of drip, under one "Drip" menu, with the report,
+the simulator and the starters as menu items of their own."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.forms import modelform_factory
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import UpdatedAtColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from ..models import Contact, DateRule, Email, Layout, Sequence
+from .contacts import ContactForm, ContactIndexView, erase_view, export_view
+
+
+class SequenceIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        if not self.add_url:  # the user may not add sequences
+            return super().header_buttons
+        return [*super().header_buttons,
+                HeaderButton(_("From a starter"), url=reverse("drip_plugin_starters"), icon_name="plus"),
+                HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time"),
+                HeaderButton(_("Report"), url=reverse("drip_plugin_report"), icon_name="table")]
+
+
+class SequenceViewSet(SnippetViewSet):
+    model = Sequence
+    index_view_class = SequenceIndexView
+    icon = "mail"
+    menu_label = _("Drip sequences")
+    menu_name = "drip_sequences"
+    list_display = ["name", "trigger_event", "live", UpdatedAtColumn()]
+    list_filter = ["live"]
+    search_fields = ["name", "trigger_event"]
+
+
+class EmailViewSet(SnippetViewSet):
+    model = Email
+    icon = "doc-full"
+    menu_label = _("Drip emails")
+    menu_name = "drip_emails"
+    list_display = ["name", "subject", "live", UpdatedAtColumn()]
+    list_filter = ["live"]
+    search_fields = ["name", "subject"]
+
+
+class DateRuleViewSet(SnippetViewSet):
+    model = DateRule
+    icon = "date"
+    menu_label = _("Drip date rules")
+    menu_name = "drip_date_rules"
+    list_display = ["name", "event_name", "source", "days", "direction", "yearly", "active"]
+    list_filter = ["active", "yearly"]
+    search_fields = ["name", "event_name", "source"]
+
+
+class LayoutViewSet(SnippetViewSet):
+    model = Layout
+    icon = "image"
+    menu_label = _("Drip email layouts")
+    menu_name = "drip_layouts"
+    list_display = ["name", "shop_name", "brand_colour"]
+
+
+class ContactViewSet(ModelViewSet):
+    model = Contact
+    name = "drip_contacts"
+    icon = "user"
+    menu_label = _("Drip contacts")
+    index_view_class = ContactIndexView
+    list_display = ["email", "full_name", "is_subscribed", "created_at"]
+    list_filter = ["is_subscribed"]
+    search_fields = ["email", "first_name", "last_name"]
+    inspect_view_enabled = True
+    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "birthday", "is_subscribed",
+                   "opted_out_of"]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(self.model, form=ContactForm, formfield_callback=self.formfield_for_dbfield,
+                                 fields=self.form_fields)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/export/", export_view, name="export"),
+            path("<int:pk>/erase/", erase_view, name="erase"),
+        ]
+
+
+class PermittedMenuItem(MenuItem):
+    """A menu item shown only to the users its view lets in."""
+
+    def __init__(self, label, url, *, shown_to: Callable, **kwargs):
+        super().__init__(label, url, **kwargs)
+        self.shown_to = shown_to
+
+    def is_shown(self, request):
+        return self.shown_to(request.user)
+
+
+class DripViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Drip")
+    menu_icon = "mail"
+    menu_name = "drip"
+    items = (SequenceViewSet, EmailViewSet, LayoutViewSet, DateRuleViewSet, ContactViewSet)
+
+    def get_submenu_items(self):
+        sequences, emails = ModelPermissionPolicy(Sequence), ModelPermissionPolicy(Email)
+        after = (len(self.items) + 1) * 100
+        return [
+            *super().get_submenu_items(),
+            PermittedMenuItem(_("Start from a starter"), reverse("drip_plugin_starters"), name="drip_starters",
+                              icon_name="plus", order=after,
+                              shown_to=lambda user: sequences.user_has_permission(user, "add")
+                              and emails.user_has_permission(user, "add")),
+            PermittedMenuItem(_("Simulate"), reverse("drip_plugin_simulate"), name="drip_simulate",
+                              icon_name="time", order=after + 100,
+                              shown_to=lambda user: sequences.user_has_permission(user, "change")),
+            PermittedMenuItem(_("Report"), reverse("drip_plugin_report"), name="drip_report",
+                              icon_name="table", order=after + 200,
+                              shown_to=lambda user: sequences.user_has_any_permission(user, ["view", "change"])),
+        ]

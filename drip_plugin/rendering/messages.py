@@ -1,0 +1,56 @@
+"""A Message rendered as its contact gets it: the one path from a Message to
+its email, used by sending, the web version and the simulator."""
+from __future__ import annotations
+
+from ..links.signed import EmailLinks
+from ..models import Email, Event, Message
+from .context import merge_context
+from .email import RenderedEmail, compiled_html, render_email
+from .errors import TemplateProblem
+from .languages import Translations
+from .sandbox import MergeData, freeze
+
+
+class RenderContext:
+    """What rendering many messages (a sending batch) shares, looked up once
+    for all: each email in its languages and compiled, signed link routes,
+    each trigger event's properties as templates see them."""
+
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+        self.translations = Translations(email for m in messages if (email := m.email()))
+        self.email_links = EmailLinks()
+        self._event_properties: dict[int, MergeData] = {}
+        self._compiled_html: dict[int, str] = {}
+
+    def compiled_html(self, email: Email) -> str:
+        if email.pk not in self._compiled_html:
+            self._compiled_html[email.pk] = compiled_html(email)
+        return self._compiled_html[email.pk]
+
+    def event_properties(self, event: Event | None) -> MergeData | None:
+        if event is None:
+            return None
+        if event.pk not in self._event_properties:
+            self._event_properties[event.pk] = freeze(event.properties or {})
+        return self._event_properties[event.pk]
+
+
+def render_message(message: Message, context: RenderContext | None = None
+                   ) -> tuple[Email, dict[str, str], RenderedEmail]:
+    """(email, links, rendered): the message's email (its variant's) in its
+    contact's language, rendered with the message's own links; no click
+    tracking. Raises TemplateProblem."""
+    enrollment = message.enrollment
+    chosen = message.email()
+    if chosen is None:
+        raise TemplateProblem("the step or its email was deleted before the message went out")
+    if not chosen.live:
+        raise TemplateProblem(f"email {chosen.name!r} is not published")
+    locale = message.language or enrollment.contact.locale  # once sent, in the language it went out in
+    context = context or RenderContext([message])
+    email = context.translations.pick(chosen, locale)
+    links = context.email_links.for_templates(message)
+    properties = context.event_properties(enrollment.trigger_event)
+    merge = merge_context(enrollment.contact, event_properties=properties, links=links)
+    return email, links, render_email(email, merge, context.compiled_html(email))
