@@ -48,8 +48,13 @@ DEFAULTS: dict[str, Any] = {
     # Sends in flight at once per sender, each on its own backend connection:
     # while one waits for the SMTP server or the ESP, the next is rendered.
     "SEND_CONNECTIONS": 4,
-    # More consecutive soft bounces than this suppress the address.
+    # More soft-bounced messages in a row (each message counted once, however
+    # often the ESP retried it) than this suppress the address.
     "SOFT_BOUNCE_LIMIT": 7,
+    # Secret that keys the hashes of suppressed and erased addresses. Never
+    # change it (they would no longer match); SECRET_KEY can then be rotated.
+    # None: SECRET_KEY, as before this setting existed (check W060 warns).
+    "SUPPRESSION_HASH_KEY": None,
     # Sender identity printed in marketing emails' footers (CAN-SPAM, Gmail
     # and Yahoo bulk-sender rules); templates see it as {{ sender.postal_address }}.
     "POSTAL_ADDRESS": None,

@@ -4,6 +4,7 @@ released together. Fixtures stay in conftest.py; helpers are imported from here.
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 from collections.abc import Sequence as Seq
 
@@ -99,6 +100,13 @@ def logged_in_editor(client, username: str = "editor"):
     """`client`, logged in as a superuser named `username`."""
     client.force_login(get_user_model().objects.create_superuser(username, f"{username}@shop.test", "pw"))
     return client
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a local server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_concurrently(function, times: int = 2) -> list:

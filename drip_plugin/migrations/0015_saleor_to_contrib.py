@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0012_contact_email_lowercase'),
+        ('drip_plugin', '0014_message_event_once'),
     ]
 
     operations = [

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from aiosmtpd.smtp import Envelope
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 
 from tests.delivery.scripted_smtp import ScriptedSMTP
-from tests.factories import COMMIT_POINT_BACKEND
+from tests.factories import COMMIT_POINT_BACKEND, free_port
 
 
 @dataclass
@@ -30,6 +29,7 @@ class Sink:
     encrypted: list = field(default_factory=list)  # per DATA: did it come over TLS?
     most_open_transactions: int = 0
     pipelining: bool = False  # offer PIPELINING (RFC 2920); aiosmtpd reads pipelined commands either way
+    peers: list = field(default_factory=list)  # per message: the (host, port) it came from
 
     async def handle_EHLO(self, server, session, envelope: Envelope, hostname, responses):
         session.host_name = hostname
@@ -58,6 +58,7 @@ class Sink:
             if scripted:
                 return scripted.pop(0)
             self.messages.append(envelope.content.decode("utf8", "replace"))
+            self.peers.append(session.peer)
             count = len(self.messages)
         if self.on_message:
             self.on_message(count)
@@ -67,12 +68,6 @@ class Sink:
         import email
 
         return [email.message_from_string(raw)["Message-ID"] for raw in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
