@@ -23,7 +23,7 @@ from .client import SaleorUnavailable, app_id, fetch_jwks
 from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
 from .models import SaleorInstallation
 from .processing import record_delivery
-from .signatures import KeysCoolingDown, SignatureError, verify
+from .signatures import KeysUnavailable, SignatureError, verify
 from .tasks import process_saleor_delivery
 
 logger = logging.getLogger("drip_plugin.contrib.saleor")
@@ -111,7 +111,7 @@ class Refused(Exception):
 
 def validate_request(request: HttpRequest, body: bytes) -> SaleorInstallation:
     """The installation the webhook comes from, its signature over `body`
-    verified; raises Refused (403, 503 for an unknown key, 401)."""
+    verified; raises Refused (403, 503 while Saleor's keys cannot be had, 401)."""
     api_url = request.headers.get("Saleor-Api-Url", "")
     # The allow-list first: a header is no query value (PostgreSQL refuses a NUL in one).
     installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first() if _allowed(api_url) else None
@@ -119,7 +119,7 @@ def validate_request(request: HttpRequest, body: bytes) -> SaleorInstallation:
         raise Refused(403, f"no installation for Saleor API URL {api_url!r}")
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
-    except KeysCoolingDown as exc:
+    except KeysUnavailable as exc:
         raise Refused(503, str(exc)) from None
     except SignatureError as exc:
         raise Refused(401, str(exc)) from None
