@@ -1,10 +1,13 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
 from .admin_views.report import ReportView
+from .admin_views.segments import segment_count_view
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import test_send_view
@@ -21,6 +24,7 @@ def drip_admin_urls():
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
+        path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
     ]
 
 
@@ -39,3 +43,10 @@ class TestSendMenuItem(ActionMenuItem):
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
     return TestSendMenuItem(order=90) if model is Email else None
+
+
+@hooks.register("insert_global_admin_js")
+def segment_count_js():
+    # Does nothing outside a sequence's edit form (it looks for the filter fields).
+    return format_html('<script src="{}" data-url="{}"></script>', static("drip_plugin/segment_count.js"),
+                       reverse("drip_plugin_segment_count"))

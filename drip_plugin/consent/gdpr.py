@@ -42,7 +42,7 @@ def export_contact(contact: Contact) -> dict[str, Any]:
         "contact": {name: getattr(contact, name) for name in fields},
         "opted_out_of": list(contact.opted_out_of.order_by("name").values_list("name", flat=True)),
         "consents": list(contact.consents.order_by("recorded_at", "pk").values(
-            "granted", "source", "wording_version", "recorded_at")),
+            "granted", "source", "wording_version", "reason", "recorded_at")),
         "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
         "enrollments": list(contact.enrollments.order_by("enrolled_at").values(
             "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),
