@@ -91,6 +91,10 @@ class AttributesWidget(forms.Widget):
                                  types=TYPES)
         return context
 
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        # A form posted without the rows at all (not one with every row cleared) keeps the attributes.
+        return f"{name}-name" not in data
+
     def value_from_datadict(self, data, files, name):
         names, kinds, values = (data.getlist(f"{name}-{part}") for part in ("name", "type", "value"))
         return [{"name": n.strip(), "type": k, "value": v} for n, k, v in zip(names, kinds, values)
