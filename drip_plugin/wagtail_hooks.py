@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
+from .admin_views.contact_import import ContactImportView
 from .admin_views.report import ReportView
 from .admin_views.segments import segment_count_view
 from .admin_views.simulate import SimulateView
@@ -25,6 +26,7 @@ def drip_admin_urls():
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
+        path("drip/contacts/import/", ContactImportView.as_view(), name="drip_plugin_contact_import"),
     ]
 
 

@@ -13,10 +13,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import HeaderButton, ListingButton
 
 from ..consent.gdpr import JSON_ENCODER, erase_contact, export_contact
 from ..consent.suppression import is_suppressed, resubscribe, set_opt_outs, unsubscribe
@@ -96,6 +97,13 @@ class ContactForm(WagtailAdminModelForm):
 
 
 class ContactIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        if not self.add_url:  # the user may not add contacts
+            return super().header_buttons
+        return [*super().header_buttons,
+                HeaderButton(_("Import"), url=reverse("drip_plugin_contact_import"), icon_name="upload")]
+
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
         user = self.request.user
