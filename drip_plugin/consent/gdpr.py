@@ -36,7 +36,7 @@ def record_consent(*, email: str | None = None, user=None, source: str, wording_
 
 def export_contact(contact: Contact) -> dict[str, Any]:
     """All personal data drip_plugin holds about `contact`, as plain JSON-able data."""
-    fields = ["email", "first_name", "last_name", "locale", "time_zone", "attributes", "birthday",
+    fields = ["email", "first_name", "last_name", "locale", "time_zone", "phone", "attributes", "birthday",
               "last_order_at", "is_subscribed", "unsubscribed_at", "created_at", "user_id"]
     return {
         "contact": {name: getattr(contact, name) for name in fields},
