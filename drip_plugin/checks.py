@@ -47,7 +47,7 @@ def check_settings(app_configs=None, **kwargs):
                 id="drip_plugin.E003",
             )
         )
-    for key in ("TICK_INTERVAL", "BATCH_SIZE", "SEND_CONNECTIONS"):
+    for key in ("TICK_INTERVAL", "BATCH_SIZE", "SEND_CONNECTIONS", "MAX_RENDERED_BYTES"):
         value = getattr(drip_settings, key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(
@@ -198,3 +198,24 @@ def check_event_mappings(app_configs=None, **kwargs):
                 id="drip_plugin.E050",
             ))
     return problems
+
+
+@register(Tags.security)
+def check_suppression_hash_key(app_configs=None, **kwargs):
+    """Suppressed and erased addresses are kept as hashes keyed on this secret."""
+    key = drip_settings.SUPPRESSION_HASH_KEY
+    if key is None:
+        return [Warning(
+            "DRIP_PLUGIN['SUPPRESSION_HASH_KEY'] is not set: suppressed and erased addresses are hashed "
+            "with SECRET_KEY, and rotating SECRET_KEY would forget every one of them.",
+            hint="Set SUPPRESSION_HASH_KEY to your current SECRET_KEY (the stored hashes keep matching), "
+            "keep it secret and never change it; SECRET_KEY can then be rotated.",
+            id="drip_plugin.W060",
+        )]
+    if not isinstance(key, str) or not key.strip():
+        return [Error(
+            "DRIP_PLUGIN['SUPPRESSION_HASH_KEY'] must be a non-empty string.",  # its value is a secret: not shown
+            hint="Your current SECRET_KEY, if suppressions were stored before; else a long random secret.",
+            id="drip_plugin.E060",
+        )]
+    return []

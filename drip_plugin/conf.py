@@ -48,8 +48,13 @@ DEFAULTS: dict[str, Any] = {
     # Sends in flight at once per sender, each on its own backend connection:
     # while one waits for the SMTP server or the ESP, the next is rendered.
     "SEND_CONNECTIONS": 4,
-    # More consecutive soft bounces than this suppress the address.
+    # More soft-bounced messages in a row (each message counted once, however
+    # often the ESP retried it) than this suppress the address.
     "SOFT_BOUNCE_LIMIT": 7,
+    # Secret that keys the hashes of suppressed and erased addresses. Never
+    # change it (they would no longer match); SECRET_KEY can then be rotated.
+    # None: SECRET_KEY, as before this setting existed (check W060 warns).
+    "SUPPRESSION_HASH_KEY": None,
     # Sender identity printed in marketing emails' footers (CAN-SPAM, Gmail
     # and Yahoo bulk-sender rules); templates see it as {{ sender.postal_address }}.
     "POSTAL_ADDRESS": None,
@@ -76,6 +81,11 @@ DEFAULTS: dict[str, Any] = {
     "SALEOR_APP_NAME": "Drip campaigns",
     # Seconds to wait for Saleor (token check, JWKS).
     "SALEOR_TIMEOUT": 10,
+    # A rendered email (subject, HTML and text together) larger than this many
+    # bytes is not sent: that one message fails with the reason logged, the
+    # batch goes on; preview and test send show the error. A template loop
+    # stops as soon as it has written this much.
+    "MAX_RENDERED_BYTES": 1024 * 1024,
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,

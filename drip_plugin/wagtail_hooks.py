@@ -1,19 +1,22 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
 from .admin_views.contact_import import ContactImportView
+from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
 from .admin_views.segments import segment_count_view
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import test_send_view
 from .admin_views.viewsets import DripViewSetGroup
-from .models import Email
+from .models import Email, Sequence
 
 register_snippet(DripViewSetGroup)
 
@@ -25,6 +28,8 @@ def drip_admin_urls():
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
+        path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
+             name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
         path("drip/contacts/import/", ContactImportView.as_view(), name="drip_plugin_contact_import"),
     ]
@@ -45,6 +50,30 @@ class TestSendMenuItem(ActionMenuItem):
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
     return TestSendMenuItem(order=90) if model is Email else None
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_about_saved_problems(request, instance):
+    """A draft email may be saved with problems, and a sequence may name an
+    event the shop never sent: say so once it is saved, not silently."""
+    if isinstance(instance, Email) and (found := instance.content_problem_messages()):
+        messages.warning(request, ngettext(
+            "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
+            "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",
+            len(found)) % {"count": len(found), "problems": " — ".join(found)})
+    if isinstance(instance, Sequence):
+        for note in instance.event_name_notes():
+            messages.warning(request, note)
+
+
+@hooks.register("before_publish")
+def confirm_publishing_draft_emails(request, instance):
+    """The edit view saved the sequence as a draft; publishing waits for the
+    editor to publish its draft emails too (or to cancel)."""
+    if isinstance(instance, Sequence) and instance.draft_emails():
+        return redirect("drip_plugin_sequence_publish_with_emails", pk=instance.pk)
+    return None
 
 
 @hooks.register("insert_global_admin_js")

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
 
 from tests.factories import build_sequence, logged_in_editor
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run in the PostgreSQL pass of `dev.py test` only."""
+    if os.environ.get("DRIP_TEST_DB") == "postgres":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the PostgreSQL pass (DRIP_TEST_DB=postgres)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

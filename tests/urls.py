@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("drip/", include("drip_plugin.urls")),
     path("saleor/", include("drip_plugin.contrib.saleor.urls")),
+    path("anymail/", include("anymail.urls")),  # the ESPs' tracking webhooks
 ]

@@ -10,14 +10,22 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..conf import drip_settings
 from ..models import Consent, Contact, Sequence, Suppression
 
 logger = logging.getLogger("drip_plugin.consent")
 
 
 def email_hash(email: str) -> str:
-    """Salted (keyed) hash of a normalised address: matchable, not reversible."""
-    key = hashlib.sha256(f"drip_plugin.suppression:{settings.SECRET_KEY}".encode()).digest()
+    """Keyed hash of a normalised address: matchable, not reversible.
+
+    The key comes from SUPPRESSION_HASH_KEY, which never changes: rotating
+    SECRET_KEY must not forget who may not be mailed. Unset, it is SECRET_KEY,
+    as before the setting existed (check W060): setting SUPPRESSION_HASH_KEY
+    to the current SECRET_KEY keeps every stored hash matching.
+    """
+    secret = drip_settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY
+    key = hashlib.sha256(f"drip_plugin.suppression:{secret}".encode()).digest()
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +129,35 @@ EVENTS: dict[str, CatalogueEvent] = {
         CatalogueEvent("winback_due", "Emitted by drip_plugin WINBACK_DAYS after the last order.", _object()),
     ]
 }
+
+
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+def check_event_name(name: Any) -> None:
+    """Raise InvalidEvent unless `name` is a well-formed event name."""
+    if not isinstance(name, str) or not EVENT_NAME.match(name):
+        raise InvalidEvent(f"event name {name!r} must be snake_case letters, digits and _")
+
+
+def unknown_event_notes(names: Iterable[str]) -> list[str]:
+    """For editors: each well-formed name outside the catalogue, with when
+    the shop last sent it — a typo'd name would wait for an event that never comes."""
+    from django.db.models import Max
+
+    from ..models import Event
+
+    unknown = sorted({name for name in names if name not in EVENTS and EVENT_NAME.match(name)})
+    if not unknown:
+        return []
+    last_seen = dict(Event.objects.filter(name__in=unknown).values("name").annotate(at=Max("occurred_at"))
+                     .values_list("name", "at"))
+    return [
+        f"“{name}” is not in the event catalogue; last received {last_seen[name]:%Y-%m-%d %H:%M %Z}."
+        if name in last_seen else
+        f"“{name}” is not in the event catalogue and has never been received: check its spelling."
+        for name in unknown
+    ]
 
 
 @functools.cache

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -15,13 +14,10 @@ from django.utils import timezone
 from ..exceptions import InvalidEvent
 from ..models import Event
 from ..signals import event_tracked
-from .catalogue import validate_properties
+from .catalogue import check_event_name, validate_properties
 from .contacts import resolve_contact
 
 logger = logging.getLogger("drip_plugin.ingest")
-
-EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-
 
 def track(
     event_name: str,
@@ -39,8 +35,7 @@ def track(
     nothing. Raises `drip_plugin.InvalidEvent` (a ValueError) on bad input;
     nothing is written then.
     """
-    if not isinstance(event_name, str) or not EVENT_NAME.match(event_name):
-        raise InvalidEvent(f"event name {event_name!r} must be snake_case letters, digits and _")
+    check_event_name(event_name)
     properties = plain_properties(properties)
     validate_properties(event_name, properties)
     if occurred_at is not None and not isinstance(occurred_at, datetime):

@@ -4,6 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("drip_plugin", "0014_message_event_once"),
         ("drip_plugin", "0015_saleor_to_contrib"),
     ]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,13 +17,21 @@ class MessageEvent(models.Model):
     esp_event_id = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
     url = models.URLField(max_length=2000, blank=True)
+    # How the ESP classified a non-delivery: "soft" (deferred, transient: counts
+    # towards SOFT_BOUNCE_LIMIT once per message) or "hard" (suppresses).
+    bounce = models.CharField(max_length=4, blank=True, choices=[("soft", _("soft")), ("hard", _("hard"))])
 
     class Meta:
         verbose_name = _("message event")
         indexes = [
             models.Index(fields=["message", "event_type"], name="drip_msgevent_type"),
-            # Each incoming webhook event is looked up by its id: ESPs resend them.
-            models.Index(fields=["esp_event_id"], name="drip_msgevent_esp_event"),
+        ]
+        constraints = [
+            # ESPs resend a webhook they think failed, also several at once:
+            # the second insert fails, so its consequences are never applied twice.
+            # Per recipient: Amazon SES gives all recipients of one notification one id.
+            models.UniqueConstraint(fields=["esp_event_id", "recipient"], condition=~Q(esp_event_id=""),
+                                    name="drip_msgevent_esp_event_once"),
         ]
 
     def __str__(self) -> str:

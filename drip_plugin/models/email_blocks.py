@@ -1,15 +1,17 @@
 """StreamField blocks of an email body; each renders to MJML sections.
 
-Text fields may hold merge variables ({{ contact.first_name }}): they are
-HTML-escaped (braces are left alone), so the per-recipient template pass
-fills them in like in raw MJML.
+Text fields may hold merge variables and filters
+({{ contact.first_name|default:"there" }}): what the editor typed as text is
+HTML-escaped, the template syntax is left as written, so the per-recipient
+template pass fills it in exactly as in raw MJML.
 """
 from __future__ import annotations
 
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.rich_text import expand_db_html
+
+from ..rendering.markup import as_attribute, as_text
 
 SECTION = '    <mj-section background-color="#ffffff"><mj-column>{}</mj-column></mj-section>'
 
@@ -22,7 +24,7 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
 
     def to_mjml(self, value) -> str:
-        return SECTION.format(f'<mj-text font-size="{value["size"]}" font-weight="bold">{escape(value["text"])}</mj-text>')
+        return SECTION.format(f'<mj-text font-size="{value["size"]}" font-weight="bold">{as_text(value["text"])}</mj-text>')
 
 
 class TextBlock(blocks.RichTextBlock):
@@ -42,8 +44,8 @@ class ImageBlock(blocks.StructBlock):
         icon = "image"
 
     def to_mjml(self, value) -> str:
-        href = f' href="{escape(value["link"])}"' if value["link"] else ""
-        return SECTION.format(f'<mj-image src="{escape(value["src"])}" alt="{escape(value["alt"])}"{href} />')
+        href = f' href="{as_attribute(value["link"])}"' if value["link"] else ""
+        return SECTION.format(f'<mj-image src="{as_attribute(value["src"])}" alt="{as_attribute(value["alt"])}"{href} />')
 
 
 class ButtonBlock(blocks.StructBlock):
@@ -54,7 +56,7 @@ class ButtonBlock(blocks.StructBlock):
         icon = "link"
 
     def to_mjml(self, value) -> str:
-        return SECTION.format(f'<mj-button href="{escape(value["url"])}">{escape(value["text"])}</mj-button>')
+        return SECTION.format(f'<mj-button href="{as_attribute(value["url"])}">{as_text(value["text"])}</mj-button>')
 
 
 class ColumnsBlock(blocks.StructBlock):
@@ -125,8 +127,9 @@ class ProductsBlock(blocks.ListBlock):
 
     def to_mjml(self, value) -> str:
         columns = "".join(
-            f'<mj-column><mj-image src="{escape(p["image_url"])}" alt="{escape(p["name"])}" href="{escape(p["url"])}" />'
-            f'<mj-text align="center">{escape(p["name"])}<br />{escape(p["price"])}</mj-text></mj-column>'
+            f'<mj-column><mj-image src="{as_attribute(p["image_url"])}" alt="{as_attribute(p["name"])}" '
+            f'href="{as_attribute(p["url"])}" /><mj-text align="center">{as_text(p["name"])}<br />{as_text(p["price"])}'
+            "</mj-text></mj-column>"
             for p in value
         )
         return f'    <mj-section background-color="#ffffff">{columns}</mj-section>'

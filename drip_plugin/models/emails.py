@@ -4,9 +4,11 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
 
+from ..forms import EmailForm
 from .email_blocks import EmailBodyBlock
 
 
@@ -31,6 +33,7 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
                             help_text=_("For developers, instead of blocks: the complete <mjml> document; "
                                         "Django template variables allowed."))
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_email")
+    base_form_class = EmailForm
 
     panels = [
         FieldPanel("name"), FieldPanel("subject"), FieldPanel("preheader"),
@@ -79,27 +82,45 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
 
     def clean(self):
         """Editors see every MJML/template problem as a form error with its
-        line — on the block it comes from when the email is built from blocks."""
+        line — on the block it comes from when the email is built from blocks.
+        Their code is CONTENT_PROBLEM: a draft may be saved with them (see
+        drip_plugin.forms.EmailForm), publishing may not."""
         super().clean()
+        from django.core.exceptions import ValidationError
+
+        problems = self.content_problems()
+        if problems:
+            raise ValidationError(problems)
+
+    def content_problems(self) -> dict:
+        """Field name → its ValidationError; empty when the email can be published."""
         from django.core.exceptions import ValidationError
 
         from ..rendering.validation import email_problems
 
-        if self.uses_raw_mjml and len(self.body):
-            raise ValidationError({"mjml": _("Use either content blocks or raw MJML, not both: empty one of them.")})
-        if not self.uses_raw_mjml and not len(self.body):
-            raise ValidationError({"body": _("Add content blocks (or write the whole email in raw MJML).")})
-        if self.uses_raw_mjml:
-            problems = email_problems(self.mjml, self.subject or "")
-        else:
-            from ..rendering.assembly import assemble
+        def error(message) -> ValidationError:
+            return ValidationError(message, code=CONTENT_PROBLEM)
 
-            assembled = assemble(self)
-            problems = email_problems(assembled.source, self.subject or "")
-            if "mjml" in problems:
-                problems["body"] = [_block_problem(assembled, p) for p in problems.pop("mjml")]
-        if problems:
-            raise ValidationError({field: [str(p) for p in found] for field, found in problems.items()})
+        if self.uses_raw_mjml and len(self.body):
+            return {"mjml": error(_("Use either content blocks or raw MJML, not both: empty one of them."))}
+        if not self.uses_raw_mjml and not len(self.body):
+            return {"body": error(_("Add content blocks (or write the whole email in raw MJML)."))}
+        if self.uses_raw_mjml:
+            found = email_problems(self.mjml, self.subject or "")
+            return {field: [error(str(p)) for p in problems] for field, problems in found.items()}
+        from ..rendering.assembly import assemble
+
+        assembled = assemble(self)
+        found = email_problems(assembled.source, self.subject or "")
+        errors = {field: [error(str(p)) for p in problems] for field, problems in found.items() if field != "mjml"}
+        if "mjml" in found:
+            errors["body"] = _block_errors(assembled, found["mjml"])
+        return errors
+
+    def content_problem_messages(self) -> list[str]:
+        from django.core.exceptions import ValidationError
+
+        return [message for error in self.content_problems().values() for message in ValidationError(error).messages]
 
     def get_preview_template(self, request, mode_name):
         return "drip_plugin/preview.html"
@@ -110,8 +131,30 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
         return preview_context(self, mode_name)
 
 
-def _block_problem(assembled, problem) -> str:
-    span, line = assembled.locate(problem.line)
-    if span is None:
-        return f"Layout, line {line}: {problem.message}"
-    return f"Block {span.number} ({span.label}), line {line}: {problem.message}"
+CONTENT_PROBLEM = "content"
+
+
+class BlockProblems(StreamBlockValidationError):
+    """Problems of a block-built email: each shown on (and highlighting) the
+    block it comes from in the editor; its message lists them all."""
+
+    def __init__(self, block_errors: dict, non_block_errors: list, messages: list[str]):
+        super().__init__(block_errors=block_errors, non_block_errors=non_block_errors)
+        self.message, self.code = "\n".join(messages), CONTENT_PROBLEM
+
+
+def _block_errors(assembled, problems) -> BlockProblems:
+    per_block: dict[int, list[str]] = {}
+    layout, messages = [], []
+    for problem in problems:
+        span, line = assembled.locate(problem.line)
+        if span is None:
+            layout.append(message := f"Layout, line {line}: {problem.message}")
+        else:
+            per_block.setdefault(span.number - 1, []).append(
+                message := f"Block {span.number} ({span.label}), line {line}: {problem.message}")
+        messages.append(message)
+    from django.core.exceptions import ValidationError
+
+    return BlockProblems({index: ValidationError("\n".join(found)) for index, found in per_block.items()},
+                         layout, messages)

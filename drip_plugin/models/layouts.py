@@ -6,6 +6,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from ..rendering.markup import as_text
+
 COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1f6feb."))
 
 # The footer every block-built email ends with: sender identity and the
@@ -42,7 +44,7 @@ class Layout(models.Model):
         brand = (f'<mj-image src="{escape(self.logo_url)}" alt="{escape(self.shop_name)}" width="200px" />'
                  if self.logo_url else
                  f'<mj-text color="#ffffff" font-size="22px" font-weight="bold">{escape(self.shop_name)}</mj-text>')
-        preview = f"<mj-preview>{escape(preheader)}</mj-preview>" if preheader else ""
+        preview = f"<mj-preview>{as_text(preheader)}</mj-preview>" if preheader else ""
         return f"""<mjml>
   <mj-head>{preview}
     <mj-attributes><mj-all font-family="{escape(self.font_family)}" /><mj-button background-color="{self.brand_colour}" /></mj-attributes>

@@ -110,6 +110,40 @@ class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
     def exit_event_names(self) -> list[str]:
         return [name.strip() for name in self.exit_events.split(",") if name.strip()]
 
+    def clean(self):
+        """Event names are checked as `track()` checks them: a malformed one
+        could never start or end a journey."""
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        from ..exceptions import InvalidEvent
+        from ..ingest.catalogue import check_event_name
+
+        errors: dict[str, list[str]] = {}
+        for field, names in (("trigger_event", [self.trigger_event]), ("exit_events", self.exit_event_names)):
+            for name in names:
+                try:
+                    check_event_name(name)
+                except InvalidEvent as exc:
+                    errors.setdefault(field, []).append(str(exc))
+        if errors:
+            raise ValidationError(errors)
+
+    def draft_emails(self) -> list:
+        """Emails its steps send — with their variants and translations — that
+        were never published: a live sequence would pass over them in silence."""
+        from .emails import Email
+
+        used = {email for step in self.steps.all() for email in (step.email, step.variant_email) if email}
+        return list(Email.objects.filter(translation_key__in={email.translation_key for email in used}, live=False)
+                    .select_related("locale").order_by("name", "locale__language_code"))
+
+    def event_name_notes(self) -> list[str]:
+        """Warnings for editors about well-formed names the catalogue does not know."""
+        from ..ingest.catalogue import unknown_event_notes
+
+        return unknown_event_notes([self.trigger_event, *self.exit_event_names])
+
 
 class DelayUnit(models.TextChoices):
     MINUTES = "minutes", _("minutes")

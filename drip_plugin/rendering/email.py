@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..conf import drip_settings
+from .errors import TemplateProblem
 from .mjml import compile_mjml
 from .sandbox import freeze, render_template
 from .text import html_to_text
@@ -42,7 +44,17 @@ def render_email(email, merge: Mapping[str, Any], compiled: str | None = None) -
     merge = freeze(merge)  # once for the three passes, not per pass
     html = render_template(compiled, merge)
     text = render_template(text_template(compiled), merge, autoescape=False)
-    return RenderedEmail(subject=render_subject(email, merge), html=html, text=text)
+    return within_size_cap(RenderedEmail(subject=render_subject(email, merge), html=html, text=text))
+
+
+def within_size_cap(rendered: RenderedEmail) -> RenderedEmail:
+    """`rendered`, unless subject, HTML and text together are over
+    MAX_RENDERED_BYTES (TemplateProblem: that message fails, not its batch)."""
+    size = sum(len(part.encode()) for part in (rendered.subject, rendered.html, rendered.text))
+    if size > drip_settings.MAX_RENDERED_BYTES:
+        raise TemplateProblem(f"the rendered email is {size:,} bytes, over the {drip_settings.MAX_RENDERED_BYTES:,} "
+                              "an email may have (MAX_RENDERED_BYTES)")
+    return rendered
 
 
 def render_subject(email, merge: Mapping[str, Any]) -> str:

@@ -1,16 +1,23 @@
 """Checking editors' content before it is saved: MJML structure, template
-syntax and merge variables, each problem with the line it is on."""
+syntax, merge variables and the bounds of library.py (without rendering),
+each problem with the line it is on."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.template import Engine, TemplateSyntaxError
-from django.template.base import VariableNode
-from django.template.defaulttags import ForNode
+from django.template import TemplateSyntaxError
+from django.template.base import FilterExpression, VariableNode
+from django.template.defaulttags import ForNode, WithNode
+from django.template.smartif import TokenBase
 
 from .errors import TemplateProblem
+from .library import ARGUMENT_BOUNDS, argument_problem
+from .markup import TEMPLATE_SYNTAX
 from .mjml import compile_mjml, unix_newlines
+from .mjml_rules import rule_problems
+from .sandbox import SandboxEngine, syntax_message
 
 # The merge context (rendering/context.py): what templates may name.
 MERGE_FIELDS: dict[str, set[str] | None] = {
@@ -22,10 +29,12 @@ MERGE_FIELDS: dict[str, set[str] | None] = {
     "sender": {"email", "postal_address"},
     "event": None,  # the triggering event's own properties: any name
 }
-DEBUG_ENGINE = Engine(debug=True, libraries={})
+DEBUG_ENGINE = SandboxEngine(debug=True)
+# What a loop may go over: a merge variable, cut down or not (its length is
+# the data's), never a value a filter can make as long as it likes.
+LOOP_FILTERS = {"slice"}
 VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "source", "wbr", "area", "base", "embed"}
 TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>")
-TEMPLATE_TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ def template_problems(source: str) -> list[Problem]:
         template = DEBUG_ENGINE.from_string(source)
     except TemplateSyntaxError as exc:
         debug = getattr(exc, "template_debug", None) or {}
-        return [Problem(debug.get("line", 1), f"template error: {exc}")]
+        return [Problem(debug.get("line", 1), f"template error: {syntax_message(exc)}")]
     problems: list[Problem] = []
     _check_nodes(template.nodelist, set(), problems)
     return problems
@@ -56,17 +65,18 @@ def template_problems(source: str) -> list[Problem]:
 def _check_nodes(nodelist, local_names: set[str], problems: list[Problem]) -> None:
     for node in nodelist:
         names = local_names
+        _check_bounds(node, problems)
         if isinstance(node, ForNode):
             _check_variable(node.sequence.var, node, local_names, problems)
             names = local_names | set(node.loopvars) | {"forloop"}
+        elif isinstance(node, WithNode):
+            names = local_names | set(node.extra_context)
         elif isinstance(node, VariableNode):
             _check_variable(node.filter_expression.var, node, local_names, problems)
         for attribute in getattr(node, "child_nodelists", ()):
             child = getattr(node, attribute, None)
-            if child:
+            if child:  # an {% if %}'s `nodelist` holds all its branches
                 _check_nodes(child, names, problems)
-        for condition_nodelist in getattr(node, "conditions_nodelists", ()):
-            _check_nodes(condition_nodelist[1], names, problems)
 
 
 def _check_variable(var, node, local_names: set[str], problems: list[Problem]) -> None:
@@ -87,17 +97,59 @@ def _check_variable(var, node, local_names: set[str], problems: list[Problem]) -
                                       f"({root} has: {', '.join(sorted(allowed))})"))
 
 
+def blank_template_syntax(source: str) -> str:
+    """Template tags and comments blanked out, keeping offsets so lines stay right."""
+    text = TEMPLATE_SYNTAX.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
+    return re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+
+
+def _expressions(value) -> Iterator[FilterExpression]:
+    """The filter expressions held in a node's attributes: its variable, a
+    loop's sequence, the operands of an {% if %}, the values of a {% with %}…"""
+    if isinstance(value, FilterExpression):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _expressions(item)
+    elif isinstance(value, dict):
+        yield from _expressions(list(value.values()))
+    elif isinstance(value, TokenBase):  # an {% if %} condition, operators and operands
+        yield from _expressions(list(vars(value).values()))
+
+
+def _check_bounds(node, problems: list[Problem]) -> None:
+    """Sizing arguments written in the template and within bounds; loops over merge variables."""
+    line = node.token.lineno if getattr(node, "token", None) else 1
+    for expression in _expressions(list(vars(node).values())):
+        for function, arguments in expression.filters:
+            name = function._filter_name
+            if name not in ARGUMENT_BOUNDS or not arguments:
+                continue
+            is_variable, argument = arguments[0]
+            if is_variable and argument.lookups:
+                problems.append(Problem(line, f"“{name}:{argument}”: write the number in the template "
+                                              f"(at most {ARGUMENT_BOUNDS[name]}), not a variable"))
+            elif problem := argument_problem(name, argument.literal if is_variable else argument):
+                problems.append(Problem(line, problem))
+    if isinstance(node, ForNode):
+        sequence = node.sequence
+        sizing = [function._filter_name for function, _ in sequence.filters
+                  if function._filter_name not in LOOP_FILTERS]
+        if not getattr(sequence.var, "lookups", None) or sizing:
+            problems.append(Problem(line, f"{{% for %}} over “{sequence.token}”: a loop goes over a merge "
+                                          f"variable (cut down with “slice” or not), never over a literal "
+                                          f"or a filter's output, which can be huge"))
+
+
 def mjml_structure_problems(source: str) -> list[Problem]:
     """Unbalanced tags, with lines: mjml-python often says only
     'unexpected end of stream' (no position)."""
-    for match in TEMPLATE_TAG.finditer(source):
+    for match in TEMPLATE_SYNTAX.finditer(source):
         if "<" in match.group():
             # mjml-python cannot parse it, even inside <mj-raw>.
             return [Problem(_line_of(source, match.start()),
                             f"“<” inside {match.group()} breaks MJML: turn the comparison around (“>”)")]
-    # Other template tags are blanked out, keeping offsets so lines stay right.
-    text = TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    text = blank_template_syntax(source)
     stack: list[tuple[str, int]] = []
     for match in TAG.finditer(text):
         closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
@@ -121,6 +173,12 @@ def mjml_structure_problems(source: str) -> list[Problem]:
     return []
 
 
+def mjml_rule_problems(source: str) -> list[Problem]:
+    """MJML's component rules (tags, nesting, attributes, values); tags must be balanced."""
+    source = unix_newlines(source)
+    return [Problem(p.line, p.message) for p in rule_problems(source, blank_template_syntax(source))]
+
+
 BYTE_POSITION = re.compile(r"position (\d+):(\d+)")
 
 
@@ -139,5 +197,5 @@ def email_problems(mjml: str, subject: str) -> dict[str, list[Problem]]:
     """Every problem per field ("mjml", "subject"); empty when the email is fine."""
     problems = {"subject": template_problems(subject)}
     structure = mjml_structure_problems(mjml)
-    problems["mjml"] = template_problems(mjml) + (structure or mjml_compile_problems(mjml))
+    problems["mjml"] = template_problems(mjml) + (structure or mjml_rule_problems(mjml) or mjml_compile_problems(mjml))
     return {field: found for field, found in problems.items() if found}

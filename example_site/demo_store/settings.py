@@ -111,6 +111,9 @@ DRIP_PLUGIN = {
         {"model": "shop.Order", "mapper": "shop.drip.order_event"},
     ],
     "CART_RESTORE_HANDLER": "shop.drip.restore_cart",
+    # Keys the hashes of suppressed/erased addresses; the demo's SECRET_KEY, so
+    # that a demo database from before this setting keeps its suppressions.
+    "SUPPRESSION_HASH_KEY": "demo-store-not-secret",
 }
 
 LOGGING = {

@@ -11,6 +11,7 @@ from tests.rendering.test_validation import GOOD
 def test_admin_create_email_with_broken_mjml_shows_the_error_with_its_line(editor):
     response = editor.post(reverse("wagtailsnippets_drip_plugin_email:add"), {
         "name": "Broken", "subject": "Hi", "preheader": "", "layout": "", "body-count": "0", "mjml": GOOD.replace("</mj-section>", ""),
+        "action-publish": "action-publish",
     })
     assert response.status_code == 200
     assert "Line 6: &lt;/mj-body&gt; found but &lt;mj-section&gt; (line 3) is still open" in response.content.decode()

@@ -30,6 +30,7 @@ class Sink:
     encrypted: list = field(default_factory=list)  # per DATA: did it come over TLS?
     most_open_transactions: int = 0
     pipelining: bool = False  # offer PIPELINING (RFC 2920); aiosmtpd reads pipelined commands either way
+    peers: list = field(default_factory=list)  # per message: the (host, port) it came from
 
     async def handle_EHLO(self, server, session, envelope: Envelope, hostname, responses):
         session.host_name = hostname
@@ -58,6 +59,7 @@ class Sink:
             if scripted:
                 return scripted.pop(0)
             self.messages.append(envelope.content.decode("utf8", "replace"))
+            self.peers.append(session.peer)
             count = len(self.messages)
         if self.on_message:
             self.on_message(count)

@@ -138,11 +138,22 @@ def test_hard_bounce_via_anymail_tracking_suppresses_and_stops_sends(db, clock):
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.parametrize(("soft_bounces", "suppressed"), [(8, True), (3, False)])
-def test_soft_bounces_8_suppress_3_do_not(db, clock, soft_bounces, suppressed):
-    first_email("soft@example.com")
-    for _ in range(soft_bounces):
-        bounce("soft@example.com", "deferred")
+def sent_messages(clock, address: str, count: int) -> list[Message]:
+    """`count` drip messages sent to `address`, one a day."""
+    build_sequence(name="Daily", steps=[(0 if day == 0 else 1, "days", f"Day {day}") for day in range(count)])
+    track("signed_up", email=address)
+    for _ in range(count):
+        tick()
+        clock.shift(dt.timedelta(days=1, minutes=1))
+    messages = list(Message.objects.filter(to_email=address).order_by("pk"))
+    assert len(messages) == count
+    return messages
+
+
+@pytest.mark.parametrize(("soft_bounced_messages", "suppressed"), [(8, True), (3, False)])
+def test_soft_bounces_of_8_messages_suppress_3_do_not(db, clock, soft_bounced_messages, suppressed):
+    for message in sent_messages(clock, "soft@example.com", soft_bounced_messages):
+        bounce("soft@example.com", "deferred", message)
     assert Suppression.objects.exists() is suppressed
     assert Contact.objects.get().is_subscribed is not suppressed
 
@@ -150,18 +161,34 @@ def test_soft_bounces_8_suppress_3_do_not(db, clock, soft_bounces, suppressed):
 def test_a_resent_webhook_counts_once_not_as_8_soft_bounces(db, clock):
     first_email("soft@example.com")
     for _ in range(8):
-        bounce("soft@example.com", "deferred", event_id="the-same-event")
+        bounce("soft@example.com", "deferred", Message.objects.get(), event_id="the-same-event")
     assert not Suppression.objects.exists()
     assert Contact.objects.get().consecutive_soft_bounces == 1 and MessageEvent.objects.count() == 1
 
 
-def test_own_open_pixel_resets_the_soft_bounce_count(db, clock, client):
-    html = first_email("soft@example.com").alternatives[0][0]
-    for _ in range(7):
+def test_point6_eight_deferrals_of_one_greylisted_message_count_once(db, clock):
+    first_email("grey@example.com")
+    for _ in range(8):  # the ESP retries and reports each attempt, each with its own event id
+        bounce("grey@example.com", "deferred", Message.objects.get())
+    assert MessageEvent.objects.filter(bounce="soft").count() == 8
+    assert Contact.objects.get().consecutive_soft_bounces == 1 and not Suppression.objects.exists()
+
+
+def test_point6_a_soft_bounce_matching_no_drip_message_is_stored_not_counted(db, clock):
+    first_email("soft@example.com")
+    for _ in range(8):
         bounce("soft@example.com", "deferred")
-    (pixel,) = re.findall(r'src="http://testserver(/drip/o/[^"]+)"', html)
+    assert MessageEvent.objects.count() == 8
+    assert Contact.objects.get().consecutive_soft_bounces == 0 and not Suppression.objects.exists()
+
+
+def test_own_open_pixel_resets_the_soft_bounce_count(db, clock, client):
+    *bounced, last = sent_messages(clock, "soft@example.com", 8)
+    for message in bounced:
+        bounce("soft@example.com", "deferred", message)
+    (pixel,) = re.findall(r'src="http://testserver(/drip/o/[^"]+)"', mail.outbox[0].alternatives[0][0])
     client.get(pixel)
-    bounce("soft@example.com", "deferred")
+    bounce("soft@example.com", "deferred", last)
     assert not Suppression.objects.exists() and Contact.objects.get().consecutive_soft_bounces == 1
 
 
