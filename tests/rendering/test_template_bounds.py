@@ -18,7 +18,6 @@ from drip_plugin.rendering.sandbox import render_template
 from drip_plugin.rendering.validation import email_problems
 from drip_plugin.scheduling import tick
 from tests.factories import build_sequence
-from tests.test_admin import editor  # noqa: F401 (fixture)
 
 from .test_validation import GOOD
 
