@@ -14,7 +14,7 @@ from .admin_views.report import ReportView
 from .admin_views.segments import segment_count_view
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
-from .admin_views.test_send import test_send_view
+from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
 from .models import Email, Sequence
 
@@ -24,7 +24,7 @@ register_snippet(DripViewSetGroup)
 @hooks.register("register_admin_urls")
 def drip_admin_urls():
     return [
-        path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
+        path("drip/emails/<int:pk>/test-send/", TestSendView.as_view(), name="drip_plugin_email_test_send"),
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),

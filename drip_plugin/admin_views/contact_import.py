@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..ingest.contact_import import ImportFileError, import_contacts, read_rows
 from ..models import Contact
+from .pages import DripPage
 
 logger = logging.getLogger("drip_plugin.admin")
 
@@ -51,8 +53,14 @@ class ConfirmForm(forms.Form):
         return f"{UPLOADS}/{name}"
 
 
-class ContactImportView(PermissionCheckedMixin, FormView):
+class ContactImportView(PermissionCheckedMixin, DripPage, FormView):
     model = Contact  # (its permission policy)
+    page_title = _("Import contacts")
+    header_icon = "upload"
+
+    def get_parent_crumbs(self):
+        return [{"url": reverse("drip_contacts:index"), "label": _("Contacts")}]
+
     permission_required = "add"
     form_class = UploadForm
     template_name = "drip_plugin/admin/contact_import.html"

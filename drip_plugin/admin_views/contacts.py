@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import HeaderButton, ListingButton
@@ -25,6 +25,7 @@ from ..exceptions import InvalidEvent
 from ..ingest.identify import clean_phone
 from ..models import Contact
 from .attributes import AttributesField
+from .pages import DripPage
 
 
 def export_view(request, pk: int) -> HttpResponse:
@@ -37,15 +38,31 @@ def export_view(request, pk: int) -> HttpResponse:
     return response
 
 
-def erase_view(request, pk: int):
-    if not request.user.has_perm("drip_plugin.delete_contact"):
-        raise PermissionDenied
-    contact = get_object_or_404(Contact, pk=pk)
-    if request.method == "POST":
-        erase_contact(contact)
+class EraseContactView(DripPage, TemplateView):
+    template_name = "drip_plugin/admin/erase_contact.html"
+    page_title = _("Erase contact")
+    header_icon = "bin"
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        if not request.user.has_perm("drip_plugin.delete_contact"):
+            raise PermissionDenied
+        self.contact = get_object_or_404(Contact, pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.contact.email
+
+    def get_parent_crumbs(self):
+        return [{"url": reverse("drip_contacts:index"), "label": _("Contacts")},
+                {"url": reverse("drip_contacts:edit", args=[self.contact.pk]), "label": self.contact.email}]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, contact=self.contact)
+
+    def post(self, request, *args, **kwargs):
+        erase_contact(self.contact)
         messages.success(request, _("Contact erased. Their address stays suppressed, as a salted hash only."))
         return redirect("drip_contacts:index")
-    return TemplateResponse(request, "drip_plugin/admin/erase_contact.html", {"contact": contact})
 
 
 class ContactForm(WagtailAdminModelForm):
