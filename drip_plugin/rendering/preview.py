@@ -1,6 +1,7 @@
 """Email preview in the Wagtail editor, rendered for a sample contact."""
 from __future__ import annotations
 
+from ..links.routes import test_send_links
 from ..models import Contact
 from .context import merge_context
 from .email import render_email
@@ -23,14 +24,12 @@ SAMPLE_EVENT = {
     "order": {"order_id": "ord_1", "number": "1042", "total": "86.00", "currency": "EUR", "lines": []},
     "subscription": {"subscription_id": "sub_1", "plan": "Coffee club", "status": "active", "renews_at": "2026-12-01"},
 }
-SAMPLE_LINKS = {"unsubscribe": "https://shop.example/drip/unsubscribe/sample/",
-                "preferences": "https://shop.example/drip/unsubscribe/sample/",
-                "view_in_browser": "https://shop.example/drip/view/sample/"}
-
-
-def sample_merge_context(locale: str = "en", links: dict[str, str] = SAMPLE_LINKS) -> dict:
-    """A sample contact (speaking `locale`) with a 3-line cart, an order and a subscription."""
-    return merge_context(Contact(**SAMPLE_CONTACT, locale=locale), event_properties=SAMPLE_EVENT, links=links)
+def sample_merge_context(locale: str = "en", links: dict[str, str] | None = None) -> dict:
+    """A sample contact (speaking `locale`) with a 3-line cart, an order and a
+    subscription. Its links are on SITE_URL, as in sent mail, and lead to a
+    page saying the email was a preview or a test and changing nothing."""
+    return merge_context(Contact(**SAMPLE_CONTACT, locale=locale), event_properties=SAMPLE_EVENT,
+                         links=links or test_send_links())
 
 
 CONTACT_MODE = "contact-"  # preview mode "contact-<pk>": as that real contact
@@ -41,14 +40,14 @@ def preview_contacts(limit: int = 5) -> list[Contact]:
     return list(Contact.objects.order_by("-pk")[:limit])
 
 
-def contact_merge_context(contact: Contact, links: dict[str, str] = SAMPLE_LINKS) -> dict:
+def contact_merge_context(contact: Contact, links: dict[str, str] | None = None) -> dict:
     """A real contact with their latest cart/order/subscription event's data;
     the sample's where they have none yet."""
     latest = (contact.events.filter(name__in=["checkout_started", "checkout_updated", "order_completed",
                                                "subscription_started", "subscription_renewed", "renewal_due"])
               .order_by("-occurred_at", "-pk").first())
     return merge_context(contact, event_properties={**SAMPLE_EVENT, **(latest.properties if latest else {})},
-                         links=links)
+                         links=links or test_send_links())
 
 
 def preview_context(email, mode_name: str) -> dict:
