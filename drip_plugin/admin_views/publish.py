@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..models import Email, Sequence
+from ..rendering.checks import email_warnings
 
 
 def may_publish(user) -> bool:
@@ -54,9 +55,12 @@ class PublishWithEmailsView(WagtailAdminTemplateMixin, TemplateView):
         return reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[self.sequence.pk])
 
     def get_context_data(self, **kwargs):
-        drafts = [(email, email.get_latest_revision_as_object().content_problem_messages()) for email in self.emails]
+        latest = [(email, email.get_latest_revision_as_object()) for email in self.emails]
+        # Checks are warnings: shown next to each email, they never block.
+        drafts = [(email, draft.content_problem_messages(), [str(warning) for warning in email_warnings(draft)])
+                  for email, draft in latest]
         return super().get_context_data(**kwargs, sequence=self.draft, drafts=drafts, edit_url=self.edit_url,
-                                        blocked=any(problems for _email, problems in drafts))
+                                        blocked=any(problems for _email, problems, _warnings in drafts))
 
     def post(self, request, *args, **kwargs):
         context = self.get_context_data()
