@@ -50,8 +50,10 @@ class Flow:
     def edges_from(self, key: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == key]
 
-    def title_of(self, key: str) -> str:
-        return next(node.title for node in self.nodes if node.key == key)
+    def paths_from(self, key: str) -> list[tuple[str, str]]:
+        """(label, title of the node it leads to) of each path out of a node."""
+        titles = {node.key: node.title for node in self.nodes}
+        return [(edge.label, titles[edge.target]) for edge in self.edges_from(key)]
 
 
 def step_key(step: Step) -> str:
