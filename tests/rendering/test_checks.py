@@ -182,3 +182,15 @@ def test_block_warnings_name_their_block():
     [warning] = [w for w in email_warnings(email) if w.code == "link_text"]
     assert (warning.block, warning.line) == (2, 1)
     assert str(warning).startswith("Block 2 (Text), line 1: link text “read more”")
+
+
+@pytest.mark.parametrize("mjml", [
+    "<mjml><mj-body><mj-section><mj-column><mj-text>never closed",
+    "<mj-text color=\"{{ contact.colour }}\" font-size=\"big\">Hi</mj-text>",
+    "<mjml><mj-body><mj-text>Hi</mj-column></mj-section>",
+    "plain text, no MJML at all",
+    "<mjml><mj-head><mj-attributes><mj-class name=\"x\" color=\"#fff\"></mj-attributes></mj-head></mjml>",
+])
+def test_checks_survive_broken_mjml(mjml):
+    # The editor hook runs them on drafts with problems: a warning list, never a 500.
+    assert isinstance(email_warnings(raw_email(mjml)), list)
