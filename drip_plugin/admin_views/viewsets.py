@@ -94,8 +94,8 @@ class ContactViewSet(ModelViewSet):
     list_filter = ["is_subscribed"]
     search_fields = ["email", "first_name", "last_name"]
     inspect_view_enabled = True
-    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "birthday", "is_subscribed",
-                   "opted_out_of"]
+    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "phone", "birthday", "attributes",
+                   "is_subscribed", "opted_out_of"]
 
     def get_form_class(self, for_update=False):
         return modelform_factory(self.model, form=ContactForm, formfield_callback=self.formfield_for_dbfield,
