@@ -103,6 +103,10 @@ DEFAULTS: dict[str, Any] = {
     # Emit `winback_due` this many days after a contact's last order_completed;
     # None turns win-back off.
     "WINBACK_DAYS": 90,
+    # Link texts the email checks flag as meaningless out of context (screen
+    # readers list links alone); compared without case and punctuation.
+    "LINK_TEXT_TO_AVOID": ["click here", "here", "read more", "more", "link", "this link", "learn more",
+                           "cliquez ici", "ici", "lire la suite", "en savoir plus", "plus", "ce lien"],
     # Emit `renewal_due` this many days before the (local) day of a
     # Subscription's renews_at, at DATE_EVENTS_TIME.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],

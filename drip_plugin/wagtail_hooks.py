@@ -12,11 +12,13 @@ from .admin_views.contact_import import ContactImportView
 from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
 from .admin_views.segments import segment_count_view
+from .admin_views.sequence_map import SequenceMapView
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
 from .models import Email, Sequence
+from .rendering.checks import email_warnings
 
 register_snippet(DripViewSetGroup)
 
@@ -28,6 +30,7 @@ def drip_admin_urls():
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
+        path("drip/sequences/<int:pk>/map/", SequenceMapView.as_view(), name="drip_plugin_sequence_map"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
@@ -56,12 +59,19 @@ def register_test_send_menu_item(model):
 @hooks.register("after_edit_snippet")
 def warn_about_saved_problems(request, instance):
     """A draft email may be saved with problems, and a sequence may name an
-    event the shop never sent: say so once it is saved, not silently."""
+    event the shop never sent: say so once it is saved, not silently. An
+    email's checks (rendering/checks.py) are said too, saved or published:
+    they never block."""
     if isinstance(instance, Email) and (found := instance.content_problem_messages()):
         messages.warning(request, ngettext(
             "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
             "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",
             len(found)) % {"count": len(found), "problems": " — ".join(found)})
+    if isinstance(instance, Email) and (checks := email_warnings(instance)):
+        messages.warning(request, ngettext(
+            "Email check (a warning: saving and publishing go on): %(warnings)s",
+            "%(count)d email checks (warnings: saving and publishing go on): %(warnings)s",
+            len(checks)) % {"count": len(checks), "warnings": " — ".join(map(str, checks))})
     if isinstance(instance, Sequence):
         for note in instance.event_name_notes():
             messages.warning(request, note)

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..models import Email, Sequence
+from ..rendering.checks import email_warnings
+from .sequence_pages import SequencePageMixin
 
 
 def may_publish(user) -> bool:
@@ -27,10 +27,9 @@ def publish_with_emails(sequence: Sequence, emails: list[Email], user) -> None:
         sequence.latest_revision.publish(user=user)
 
 
-class PublishWithEmailsView(WagtailAdminTemplateMixin, TemplateView):
+class PublishWithEmailsView(SequencePageMixin, TemplateView):
     template_name = "drip_plugin/admin/publish_with_emails.html"
     page_title = _("Publish with its emails")
-    header_icon = "mail"
 
     def dispatch(self, request, *args, pk: int, **kwargs):
         if not may_publish(request.user):
@@ -40,23 +39,17 @@ class PublishWithEmailsView(WagtailAdminTemplateMixin, TemplateView):
         self.emails = self.draft.draft_emails()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_page_subtitle(self):
-        return self.draft.name
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse("wagtailsnippets_drip_plugin_sequence:list"), "label": _("Drip sequences")},
-                {"url": self.edit_url, "label": self.draft.name},
-                {"url": "", "label": self.page_title}]
-
     @property
-    def edit_url(self) -> str:
-        return reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[self.sequence.pk])
+    def shown_sequence(self):
+        return self.draft
 
     def get_context_data(self, **kwargs):
-        drafts = [(email, email.get_latest_revision_as_object().content_problem_messages()) for email in self.emails]
+        latest = [(email, email.get_latest_revision_as_object()) for email in self.emails]
+        # Checks are warnings: shown next to each email, they never block.
+        drafts = [(email, draft.content_problem_messages(), [str(warning) for warning in email_warnings(draft)])
+                  for email, draft in latest]
         return super().get_context_data(**kwargs, sequence=self.draft, drafts=drafts, edit_url=self.edit_url,
-                                        blocked=any(problems for _email, problems in drafts))
+                                        blocked=any(problems for _email, problems, _warnings in drafts))
 
     def post(self, request, *args, **kwargs):
         context = self.get_context_data()

@@ -13,7 +13,8 @@ from wagtail.admin.ui.tables import LiveStatusTagColumn, LocaleColumn, StatusFla
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
 from .contacts import ContactForm, ContactIndexView, EraseContactView, export_view
@@ -29,10 +30,24 @@ class SequenceIndexView(IndexView):
                 HeaderButton(_("Simulate"), url=reverse("drip_plugin_simulate"), icon_name="time"),
                 HeaderButton(_("Report"), url=reverse("drip_plugin_report"), icon_name="table")]
 
+    def get_list_more_buttons(self, instance):
+        return [*super().get_list_more_buttons(instance),
+                ListingMenuItem(_("Map"), url=reverse("drip_plugin_sequence_map", args=[instance.pk]),
+                                icon_name="site", priority=15)]
+
+
+class SequenceEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons,
+                HeaderButton(_("Map"), url=reverse("drip_plugin_sequence_map", args=[self.object.pk]),
+                             icon_name="site")]
+
 
 class SequenceViewSet(SnippetViewSet):
     model = Sequence
     index_view_class = SequenceIndexView
+    edit_view_class = SequenceEditView
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"

@@ -13,7 +13,7 @@ COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1f6feb."))
 # The footer every block-built email ends with: sender identity and the
 # unsubscribe/preferences links (anti-spam law, Gmail/Yahoo bulk-sender rules).
 FOOTER = """    <mj-section><mj-column>
-      <mj-text font-size="12px" color="#777777" align="center">{{ sender.postal_address }}<br />
+      <mj-text font-size="12px" color="#666666" align="center">{{ sender.postal_address }}<br />
         <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
     </mj-column></mj-section>"""
 

@@ -8,7 +8,7 @@ from wagtail.models import Locale
 from drip_plugin.models import Email, Sequence, Step
 
 FOOTER = """<mj-section><mj-column>
-      <mj-text font-size="12px" color="#777777" align="center">{{ sender.postal_address }}<br />
+      <mj-text font-size="12px" color="#666666" align="center">{{ sender.postal_address }}<br />
         <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
     </mj-column></mj-section>"""
 
