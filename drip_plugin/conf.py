@@ -96,6 +96,9 @@ DEFAULTS: dict[str, Any] = {
     "WINBACK_DAYS": 90,
     # Emit `renewal_due` this many days before a Subscription's renews_at.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],
+    # Bearer token of the Prometheus endpoint (<drip urls>/metrics/); None:
+    # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
+    "METRICS_TOKEN": None,
 }
 
 
