@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
+from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
 from .admin_views.simulate import SimulateView
@@ -24,6 +25,10 @@ def drip_admin_urls():
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
+        path("drip/failed/", FailedMessagesView.as_view(), name="drip_plugin_failed_messages"),
+        path("drip/failed/results/", FailedMessagesView.as_view(results_only=True),
+             name="drip_plugin_failed_messages_results"),
+        path("drip/failed/retry/", retry_view, name="drip_plugin_failed_messages_retry"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
     ]

@@ -126,4 +126,7 @@ class DripViewSetGroup(SnippetViewSetGroup):
             PermittedMenuItem(_("Report"), reverse("drip_plugin_report"), name="drip_report",
                               icon_name="table", order=after + 200,
                               shown_to=lambda user: sequences.user_has_any_permission(user, ["view", "change"])),
+            PermittedMenuItem(_("Failed messages"), reverse("drip_plugin_failed_messages"),
+                              name="drip_failed_messages", icon_name="warning", order=after + 300,
+                              shown_to=lambda user: sequences.user_has_permission(user, "change")),
         ]
