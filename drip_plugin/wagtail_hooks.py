@@ -4,8 +4,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
 
+from .admin_views.dashboard import DripDashboardPanel
 from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
@@ -16,6 +18,12 @@ from .admin_views.viewsets import DripViewSetGroup
 from .models import Email, Sequence
 
 register_snippet(DripViewSetGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_drip_dashboard_panel(request, panels):
+    if ModelPermissionPolicy(Sequence).user_has_any_permission(request.user, ["view", "change"]):
+        panels.append(DripDashboardPanel())
 
 
 @hooks.register("register_admin_urls")
