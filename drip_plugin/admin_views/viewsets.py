@@ -16,7 +16,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
-from .contacts import ContactForm, ContactIndexView, erase_view, export_view
+from .contacts import ContactForm, ContactIndexView, ContactInspectView, erase_view, export_view
 
 
 class SequenceIndexView(IndexView):
@@ -75,6 +75,7 @@ class ContactViewSet(ModelViewSet):
     icon = "user"
     menu_label = _("Drip contacts")
     index_view_class = ContactIndexView
+    inspect_view_class = ContactInspectView
     list_display = ["email", "full_name", "is_subscribed", "created_at"]
     list_filter = ["is_subscribed"]
     search_fields = ["email", "first_name", "last_name"]
