@@ -110,6 +110,9 @@ DEFAULTS: dict[str, Any] = {
     # Emit `renewal_due` this many days before the (local) day of a
     # Subscription's renews_at, at DATE_EVENTS_TIME.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],
+    # Bearer token of the Prometheus endpoint (<drip urls>/metrics/); None:
+    # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
+    "METRICS_TOKEN": None,
 }
 
 

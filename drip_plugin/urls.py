@@ -2,8 +2,11 @@
 
     path("drip/", include("drip_plugin.urls")),
 """
+from django.urls import path
+
+from .health.metrics import metrics_view
 from .public.urls import urlpatterns as public_urlpatterns
 
 app_name = "drip_plugin"
 
-urlpatterns: list = [*public_urlpatterns]
+urlpatterns: list = [*public_urlpatterns, path("metrics/", metrics_view, name="metrics")]

@@ -6,9 +6,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
 
 from .admin_views.contact_import import ContactImportView
+from .admin_views.dashboard import DripDashboardPanel
+from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
 from .admin_views.segments import segment_count_view
@@ -23,6 +26,12 @@ from .rendering.checks import email_warnings
 register_snippet(DripViewSetGroup)
 
 
+@hooks.register("construct_homepage_panels")
+def add_drip_dashboard_panel(request, panels):
+    if ModelPermissionPolicy(Sequence).user_has_any_permission(request.user, ["view", "change"]):
+        panels.append(DripDashboardPanel())
+
+
 @hooks.register("register_admin_urls")
 def drip_admin_urls():
     return [
@@ -31,6 +40,10 @@ def drip_admin_urls():
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
         path("drip/sequences/<int:pk>/map/", SequenceMapView.as_view(), name="drip_plugin_sequence_map"),
+        path("drip/failed/", FailedMessagesView.as_view(), name="drip_plugin_failed_messages"),
+        path("drip/failed/results/", FailedMessagesView.as_view(results_only=True),
+             name="drip_plugin_failed_messages_results"),
+        path("drip/failed/retry/", retry_view, name="drip_plugin_failed_messages_retry"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),

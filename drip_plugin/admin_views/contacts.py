@@ -16,9 +16,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets import HeaderButton, ListingButton
 
+from ..analytics.timeline import KINDS, contact_timeline
 from ..consent.gdpr import JSON_ENCODER, erase_contact, export_contact
 from ..consent.suppression import is_suppressed, resubscribe, set_opt_outs, unsubscribe
 from ..exceptions import InvalidEvent
@@ -131,3 +132,20 @@ class ContactIndexView(IndexView):
             buttons.append(ListingButton(_("Erase (GDPR)…"), url=reverse("drip_contacts:erase", args=[instance.pk]),
                                          icon_name="bin", priority=50))
         return buttons
+
+
+class ContactInspectView(InspectView):
+    """The contact's fields, then their timeline: newest first, filtered by
+    kind (?kind=message&kind=journey), paginated (?page=2)."""
+
+    template_name = "drip_plugin/admin/contact_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        chosen = tuple(kind for kind in self.request.GET.getlist("kind") if kind in KINDS) or KINDS
+        try:
+            page = int(self.request.GET.get("page", 1))
+        except ValueError:
+            page = 1
+        timeline = contact_timeline(self.object, kinds=chosen, page=page)
+        return {**super().get_context_data(**kwargs), "timeline": timeline, "all_kinds": KINDS,
+                "chosen_kinds": chosen}

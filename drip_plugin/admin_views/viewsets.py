@@ -17,7 +17,7 @@ from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
-from .contacts import ContactForm, ContactIndexView, EraseContactView, export_view
+from .contacts import ContactForm, ContactIndexView, ContactInspectView, EraseContactView, export_view
 
 
 class SequenceIndexView(IndexView):
@@ -92,6 +92,7 @@ class ContactViewSet(ModelViewSet):
     icon = "user"
     menu_label = _("Drip contacts")
     index_view_class = ContactIndexView
+    inspect_view_class = ContactInspectView
     list_display = ["email", "full_name",
                     StatusFlagColumn("is_subscribed", label=_("Marketing email"), true_label=_("subscribed"),
                                      false_label=_("unsubscribed")),
@@ -146,4 +147,7 @@ class DripViewSetGroup(SnippetViewSetGroup):
             PermittedMenuItem(_("Report"), reverse("drip_plugin_report"), name="drip_report",
                               icon_name="table", order=after + 200,
                               shown_to=lambda user: sequences.user_has_any_permission(user, ["view", "change"])),
+            PermittedMenuItem(_("Failed messages"), reverse("drip_plugin_failed_messages"),
+                              name="drip_failed_messages", icon_name="warning", order=after + 300,
+                              shown_to=lambda user: sequences.user_has_permission(user, "change")),
         ]

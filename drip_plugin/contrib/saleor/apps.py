@@ -9,8 +9,10 @@ class DripSaleorConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  registers them
-        from ...extensions import register_eraser, register_tick_step
+        from ...extensions import register_eraser, register_health_figures, register_tick_step
+        from .health import delivery_figures
         from .processing import erase_payloads_of, process_pending_deliveries
 
         register_tick_step("saleor.pending_deliveries", process_pending_deliveries)
         register_eraser("saleor.webhook_payloads", erase_payloads_of)
+        register_health_figures("saleor.webhook_deliveries", delivery_figures)
