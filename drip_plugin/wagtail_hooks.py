@@ -7,7 +7,7 @@ from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
 from .admin_views.publish import PublishWithEmailsView
-from .admin_views.report import ReportView
+from .admin_views.report import ReportView, SequenceReportView
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import test_send_view
@@ -24,6 +24,7 @@ def drip_admin_urls():
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
+        path("drip/report/<int:pk>/", SequenceReportView.as_view(), name="drip_plugin_sequence_report"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
     ]
