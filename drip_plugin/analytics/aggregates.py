@@ -72,10 +72,10 @@ def _sequence_of_steps(step_ids) -> dict[int, int]:
 
 
 def count_sent(messages: list[Message], sent_at: dt.datetime) -> None:
-    """Messages just recorded sent (one batch of the sender)."""
-    sequences = _sequence_of_steps(m.step_id for m in messages if m.step_id)
-    per_bucket = Counter(bucket(sequences[m.step_id], m.step_id, m.variant, sent_at)
-                         for m in messages if m.step_id in sequences)
+    """Messages just recorded sent (one hand-over round of the sender, which
+    loaded their steps): one write per (step, variant), no read."""
+    per_bucket = Counter(bucket(m.step.sequence_id, m.step_id, m.variant, sent_at)
+                         for m in messages if m.step_id is not None)
     for where, count in per_bucket.items():
         add_counts(where, sent=count)
 
