@@ -117,7 +117,8 @@ def count_conversion(message: Message, amount: Decimal, currency: str, first: bo
     where = bucket(sequences[message.step_id], message.step_id, message.variant, message.sent_at)
     if first and amount > 0:
         add_counts(where, converted=1)
-    add_revenue(where, currency, amount)
+    if amount:  # as backfill, which only sees the sum: no row for a zero order
+        add_revenue(where, currency, amount)
 
 
 def backfill(chunk_size: int = 2000) -> tuple[int, int]:
