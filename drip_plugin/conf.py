@@ -61,6 +61,12 @@ DEFAULTS: dict[str, Any] = {
     # Our own open pixel and click redirects (False: no tracking, for
     # privacy; ESP tracking through anymail still works if the ESP does it).
     "TRACKING": True,
+    # Honest counts (analytics/honesty.py): an open of our pixel from these
+    # networks is a mail privacy proxy's prefetch (Apple Mail Privacy
+    # Protection: Apple's 17.0.0.0/8), and a click sooner than this many
+    # seconds after the send is a link scanner's; both are left out of rates.
+    "PREFETCH_NETWORKS": ["17.0.0.0/8"],
+    "SCANNER_CLICK_SECONDS": 10,
     # Optional mailto: address for List-Unsubscribe, next to the HTTPS link.
     "UNSUBSCRIBE_MAILTO": None,
     # Absolute origin used to build links in emails (unsubscribe, tracking).

@@ -13,7 +13,7 @@ from .admin_views.contact_import import ContactImportView
 from .admin_views.dashboard import DripDashboardPanel
 from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
-from .admin_views.report import ReportView
+from .admin_views.report import ReportView, SequenceReportView
 from .admin_views.segments import segment_count_view
 from .admin_views.sequence_map import SequenceMapView
 from .admin_views.simulate import SimulateView
@@ -44,6 +44,7 @@ def drip_admin_urls():
         path("drip/failed/results/", FailedMessagesView.as_view(results_only=True),
              name="drip_plugin_failed_messages_results"),
         path("drip/failed/retry/", retry_view, name="drip_plugin_failed_messages_retry"),
+        path("drip/report/<int:pk>/", SequenceReportView.as_view(), name="drip_plugin_sequence_report"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),

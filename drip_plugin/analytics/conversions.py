@@ -5,8 +5,9 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F, Q
+from django.db.models import F
 
+from .aggregates import count_conversion
 from ..models import Event, Message, MessageEvent
 from ..models.events import property_is
 
@@ -66,15 +67,17 @@ def attribute_order(event: Event) -> Message | None:
         return None
     currency = str(order.get("currency") or "")[:3].upper()
     # One message's revenue is in one currency: an order in another one is not added to it.
-    credited = Message.objects.filter(Q(revenue=0) | Q(revenue_currency=currency), pk=message.pk,
-                                      revenue__lt=MAX_TOTAL - total).update(
-        revenue=F("revenue") + total, revenue_currency=currency,
-    )
+    # One UPDATE each: the first credit of a message (it converted) is told
+    # apart from a later one in the same currency, also under concurrent orders.
+    first = bool(Message.objects.filter(pk=message.pk, revenue=0).update(revenue=total, revenue_currency=currency))
+    credited = first or Message.objects.filter(pk=message.pk, revenue_currency=currency,
+                                               revenue__lt=MAX_TOTAL - total).update(revenue=F("revenue") + total)
     if not credited:
         logger.warning("order event %s (%s %s) not attributed to message %s: its revenue (%s %s) is in another "
                        "currency or would overflow", event.pk, total, currency or "no currency", message.pk,
                        message.revenue, message.revenue_currency or "?")
         return None
+    count_conversion(message, total, currency, first)
     logger.info("order event %s attributed to message %s (%s %s)", event.pk, message.pk, total, currency)
     return message
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..consent.suppression import email_hash
+from ..analytics.aggregates import count_sent
 from ..extensions import is_interruption
 from ..links.instrument import instrument
 from ..models import Contact, Message, Suppression
@@ -269,6 +270,7 @@ def record_sent(sent: list[Outgoing]) -> None:
                      str(getattr(getattr(o.email, "anymail_status", None), "message_id", None) or "")[:255], None])
         for o in sent
     ])
+    count_sent([o.message for o in sent], now)
 
 
 def record_handed(handing: list[Outgoing], at: dt.datetime) -> set[Outgoing]:

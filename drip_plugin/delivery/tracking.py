@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from ..conf import drip_settings
 from ..consent.suppression import is_erased, suppress, unsubscribe
+from ..analytics.aggregates import count_event
+from ..analytics.honesty import scanner_flag
 from ..models import Contact, Message, MessageEvent
 
 logger = logging.getLogger("drip_plugin.delivery")
@@ -197,7 +199,7 @@ def record_tracking_event(event, esp_name: str = "") -> MessageEvent | None:
 
 def record_message_event(message: Message | None, event_type: str, recipient: str, *,
                          occurred_at=None, esp_event_id: str = "", description: str = "", url: str = "",
-                         bounce: str = "", source: str = "") -> MessageEvent | None:
+                         bounce: str = "", source: str = "", flag: str = "") -> MessageEvent | None:
     """Store what happened to a message (from the ESP or our own pixel and
     links) and act on it: suppress, unsubscribe, count or reset soft bounces.
     An ESP event already stored (same id and recipient) is not stored again
@@ -209,6 +211,7 @@ def record_message_event(message: Message | None, event_type: str, recipient: st
                     message=message, event_type=event_type, recipient=recipient,
                     occurred_at=occurred_at or timezone.now(), esp_event_id=esp_event_id,
                     description=description[:TEXT_LENGTH], url=url[:TEXT_LENGTH], bounce=bounce,
+                    flag=flag or scanner_flag(message, event_type, occurred_at or timezone.now()),
                 )
         except IntegrityError:
             if not (esp_event_id and MessageEvent.objects.filter(esp_event_id=esp_event_id,
@@ -217,6 +220,7 @@ def record_message_event(message: Message | None, event_type: str, recipient: st
             logger.info("%s event %s was recorded before; ignored", source, esp_event_id)
             return None
         _act_on(stored, source)
+        count_event(stored)
     return stored
 
 

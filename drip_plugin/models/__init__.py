@@ -8,6 +8,7 @@ from .events import Event
 from .layouts import Layout
 from .messages import Message
 from .sequences import Sequence, Step
+from .stats import StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "MessageEvent",
     "Sequence",
     "Step",
+    "StepDay",
+    "StepDayRevenue",
     "Subscription",
     "Suppression",
 ]

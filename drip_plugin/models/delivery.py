@@ -5,6 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class EventFlag(models.TextChoices):
+    STAFF = "staff", _("staff (logged into the admin)")
+    PREFETCH = "prefetch", _("prefetched (mail privacy proxy)")
+    SCANNER = "scanner", _("link scanner (clicked right after sending)")
+
+
 class MessageEvent(models.Model):
     """What the ESP (through anymail's tracking signal) or our own pixel and
     click links tell us happened to a message."""
@@ -20,6 +26,8 @@ class MessageEvent(models.Model):
     # How the ESP classified a non-delivery: "soft" (deferred, transient: counts
     # towards SOFT_BOUNCE_LIMIT once per message) or "hard" (suppresses).
     bounce = models.CharField(max_length=4, blank=True, choices=[("soft", _("soft")), ("hard", _("hard"))])
+    # An open or click that was no person reading: left out of rates, shown apart.
+    flag = models.CharField(max_length=16, blank=True, choices=EventFlag.choices)
 
     class Meta:
         verbose_name = _("message event")

@@ -8,6 +8,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.views.decorators.cache import never_cache
 
+from ..analytics.honesty import request_flag
 from ..delivery.tracking import record_message_event
 from ..links.signed import CLICK_SALT, OPEN_SALT
 from ..models import Message
@@ -16,10 +17,10 @@ logger = logging.getLogger("drip_plugin.public")
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-def _record(message_id: int, event_type: str, url: str = "") -> None:
+def _record(request: HttpRequest, message_id: int, event_type: str, url: str = "") -> None:
     message = Message.objects.filter(pk=message_id).first()
     if message is not None:  # an open or click also resets the soft-bounce count
-        record_message_event(message, event_type, message.to_email, url=url)
+        record_message_event(message, event_type, message.to_email, url=url, flag=request_flag(request, event_type))
 
 
 @never_cache
@@ -29,14 +30,14 @@ def click_view(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         logger.warning("click link with a bad signature from %s", request.META.get("REMOTE_ADDR"))
         return HttpResponseBadRequest("This link is not valid.")
-    _record(payload["m"], "clicked", payload["u"])
+    _record(request, payload["m"], "clicked", payload["u"])
     return HttpResponseRedirect(payload["u"])
 
 
 @never_cache
 def open_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        _record(signing.loads(token, salt=OPEN_SALT), "opened")
+        _record(request, signing.loads(token, salt=OPEN_SALT), "opened")
     except signing.BadSignature:
         logger.info("open pixel with a bad signature")
     return HttpResponse(PIXEL, content_type="image/gif")

@@ -1,0 +1,161 @@
+"""Daily counts per (sequence, step, variant), kept as things happen.
+
+Each recorded send, tracking event or conversion adds to its day's row with
+one UPDATE … SET n = n + 1 (or inserts the row; a concurrent insert of the
+same row makes the loser update instead), so counts stay exact under
+concurrent workers on PostgreSQL. `backfill` rebuilds them from the stored
+messages and events with the same rules (`bucket` below), which is what the
+tests compare.
+
+A day is a date in the site's TIME_ZONE: a send at 23:30 in Paris counts on
+that Paris date, whatever UTC says. Conversions and revenue count on the day
+their message was sent (the order's own date is not stored with the credit).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter, defaultdict
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from ..models import Message, MessageEvent, Step, StepDay, StepDayRevenue
+from ..models.messages import MessageStatus
+
+# event_type → StepDay counter of honest events (flagged ones: "<counter>_flagged").
+EVENT_COUNTERS = {"delivered": "delivered", "opened": "opens", "clicked": "clicks"}
+# event_type → StepDay counter of messages engaged for the first time.
+FIRST_COUNTERS = {"opened": "opened", "clicked": "clicked"}
+
+
+class Bucket(NamedTuple):
+    sequence_id: int
+    step_id: int
+    variant: str
+    day: dt.date
+
+
+def site_day(instant: dt.datetime) -> dt.date:
+    """The date of `instant` in the site's TIME_ZONE (not the active one)."""
+    return instant.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def bucket(sequence_id: int, step_id: int, variant: str, instant: dt.datetime) -> Bucket:
+    return Bucket(sequence_id, step_id, variant, site_day(instant))
+
+
+def _add(model, key: dict, amounts: dict) -> None:
+    increments = {name: F(name) + amount for name, amount in amounts.items()}
+    if model.objects.filter(**key).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, **amounts)
+    except IntegrityError:  # another worker inserted it meanwhile: add to theirs
+        model.objects.filter(**key).update(**increments)
+
+
+def add_counts(where: Bucket, **amounts: int) -> None:
+    _add(StepDay, where._asdict(), amounts)
+
+
+def add_revenue(where: Bucket, currency: str, amount: Decimal) -> None:
+    _add(StepDayRevenue, {**where._asdict(), "currency": currency}, {"amount": amount})
+
+
+def _sequence_of_steps(step_ids) -> dict[int, int]:
+    return dict(Step.objects.filter(pk__in=set(step_ids)).values_list("pk", "sequence_id"))
+
+
+def count_sent(messages: list[Message], sent_at: dt.datetime) -> None:
+    """Messages just recorded sent (one hand-over round of the sender, which
+    loaded their steps): one write per (step, variant), no read."""
+    per_bucket = Counter(bucket(m.step.sequence_id, m.step_id, m.variant, sent_at)
+                         for m in messages if m.step_id is not None)
+    for where, count in per_bucket.items():
+        add_counts(where, sent=count)
+
+
+def _first_of_its_kind(event: MessageEvent) -> bool:
+    """No other honest event of this type for this message. The message row
+    is locked first, so two first opens at once are counted once."""
+    list(Message.objects.select_for_update(no_key=True).filter(pk=event.message_id).values_list("pk"))
+    return not (MessageEvent.objects.filter(message_id=event.message_id, event_type=event.event_type, flag="")
+                .exclude(pk=event.pk).exists())
+
+
+def count_event(event: MessageEvent) -> None:
+    """A MessageEvent just stored (inside its transaction)."""
+    counter = EVENT_COUNTERS.get(event.event_type)
+    message = event.message
+    if counter is None or message is None or message.step_id is None:
+        return
+    sequences = _sequence_of_steps([message.step_id])
+    if message.step_id not in sequences:
+        return
+    where = bucket(sequences[message.step_id], message.step_id, message.variant, event.occurred_at)
+    if event.flag:
+        add_counts(where, **{f"{counter}_flagged": 1})
+        return
+    amounts = {counter: 1}
+    if event.event_type in FIRST_COUNTERS and _first_of_its_kind(event):
+        amounts[FIRST_COUNTERS[event.event_type]] = 1
+    add_counts(where, **amounts)
+
+
+def count_conversion(message: Message, amount: Decimal, currency: str, first: bool) -> None:
+    """An order credited to `message`; `first`: the message had no revenue before."""
+    if message.step_id is None or message.sent_at is None:
+        return
+    sequences = _sequence_of_steps([message.step_id])
+    if message.step_id not in sequences:
+        return
+    where = bucket(sequences[message.step_id], message.step_id, message.variant, message.sent_at)
+    if first and amount > 0:
+        add_counts(where, converted=1)
+    if amount:  # as backfill, which only sees the sum: no row for a zero order
+        add_revenue(where, currency, amount)
+
+
+def backfill(chunk_size: int = 2000) -> tuple[int, int]:
+    """Rebuild every aggregate from the stored messages and events, by the
+    same rules as the live counts. Returns (step-day rows, revenue rows)."""
+    counts: dict[Bucket, Counter] = defaultdict(Counter)
+    revenue: dict[tuple[Bucket, str], Decimal] = defaultdict(Decimal)
+    sequences = dict(Step.objects.values_list("pk", "sequence_id"))
+    sent = (Message.objects.filter(step__isnull=False, status=MessageStatus.SENT, sent_at__isnull=False)
+            .values_list("step_id", "variant", "sent_at", "revenue", "revenue_currency"))
+    for step_id, variant, sent_at, amount, currency in sent.iterator(chunk_size=chunk_size):
+        where = bucket(sequences[step_id], step_id, variant, sent_at)
+        counts[where]["sent"] += 1
+        if amount:
+            counts[where]["converted"] += amount > 0
+            revenue[where, currency] += amount
+    events = (MessageEvent.objects.filter(message__step__isnull=False, event_type__in=EVENT_COUNTERS)
+              .order_by("pk")  # the live count's "first" is the first one stored
+              .values_list("message_id", "message__step_id", "message__variant", "event_type", "flag",
+                           "occurred_at"))
+    engaged: set[tuple[int, str]] = set()
+    for message_id, step_id, variant, event_type, flag, occurred_at in events.iterator(chunk_size=chunk_size):
+        where = bucket(sequences[step_id], step_id, variant, occurred_at)
+        counter = EVENT_COUNTERS[event_type]
+        if flag:
+            counts[where][f"{counter}_flagged"] += 1
+            continue
+        counts[where][counter] += 1
+        if event_type in FIRST_COUNTERS and (message_id, event_type) not in engaged:
+            engaged.add((message_id, event_type))
+            counts[where][FIRST_COUNTERS[event_type]] += 1
+    with transaction.atomic():
+        StepDay.objects.all().delete()
+        StepDayRevenue.objects.all().delete()
+        StepDay.objects.bulk_create([StepDay(**where._asdict(), **amounts) for where, amounts in counts.items()],
+                                    batch_size=chunk_size)
+        StepDayRevenue.objects.bulk_create(
+            [StepDayRevenue(**where._asdict(), currency=currency, amount=amount)
+             for (where, currency), amount in revenue.items()], batch_size=chunk_size)
+    return len(counts), len(revenue)

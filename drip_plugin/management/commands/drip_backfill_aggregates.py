@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from drip_plugin.analytics.aggregates import backfill
+
+
+class Command(BaseCommand):
+    help = ("Rebuild the report's daily aggregates from the stored messages and events "
+            "(once after upgrading; live counting keeps them from then on).")
+
+    def handle(self, *args, **options):
+        step_days, revenue_rows = backfill()
+        self.stdout.write(f"rebuilt {step_days} step-day rows and {revenue_rows} revenue rows")
