@@ -74,9 +74,11 @@ def send_test(email: Email, recipients: list[str], contact: Contact | None = Non
 
 
 def test_send_view(request, pk: int):
-    email = get_object_or_404(Email, pk=pk)
     if not request.user.has_perm("drip_plugin.change_email"):
         raise PermissionDenied
+    email = get_object_or_404(Email, pk=pk)
+    if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
+        raise PermissionDenied  # rendering as a contact shows their name, cart and orders
     draft = email.get_latest_revision_as_object()
     form = TestSendForm(request.POST or None, initial={"recipients": request.user.email})
     context = {"email": draft, "form": form}
