@@ -4,12 +4,15 @@
     python3 dev.py demo   set up .venv, migrate, seed and run the demo store
     python3 dev.py test   set up .venv and run the test suite (SQLite, then
                           PostgreSQL + Redis when they answer; CI=true requires them);
-                          each database also runs the django-oscar adapter's pass
+                          each database also runs the django-oscar adapter's pass;
+                          then one SQLite pass per other row of the supported matrix
+                          (ROWS), each in its own venv
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,6 +26,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PY = BIN / "python"
 SITE = ROOT / "example_site"
+PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -34,20 +38,26 @@ def run(*args, **kwargs) -> int:
     return subprocess.call([str(a) for a in args], **kwargs)
 
 
-def ensure_venv(extras: str) -> None:
-    """Create .venv and install the project (+extras) when setup.cfg changed."""
-    if not PY.exists():
-        say("creating .venv")
-        subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
-    digest = hashlib.sha256((ROOT / "setup.cfg").read_bytes() + extras.encode()).hexdigest()
-    stamp = VENV / f".installed-{extras or 'base'}"
+def ensure_venv(extras: str, venv: Path = VENV, python: Path = Path(sys.executable),
+                constraints: Path | None = None) -> Path:
+    """Create `venv` with `python` and install the project (+extras, pinned by
+    `constraints`) when setup.cfg or the constraints changed; its python."""
+    py = venv / "bin" / "python"
+    if not py.exists():
+        say(f"creating {venv.name} ({python})")
+        subprocess.check_call([python, "-m", "venv", str(venv)])
+    pins = constraints.read_bytes() if constraints else b""
+    digest = hashlib.sha256((ROOT / "setup.cfg").read_bytes() + extras.encode() + pins).hexdigest()
+    stamp = venv / f".installed-{extras or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
-        return
-    say(f"installing drip_plugin[{extras}] into .venv")
-    subprocess.check_call([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        return py
+    say(f"installing drip_plugin[{extras}] into {venv.name}")
+    subprocess.check_call([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     target = f"{ROOT}[{extras}]" if extras else str(ROOT)
-    subprocess.check_call([PY, "-m", "pip", "install", "--quiet", "-e", target])
+    pin = ["--constraint", str(constraints)] if constraints else []
+    subprocess.check_call([py, "-m", "pip", "install", "--quiet", *pin, "-e", target])
     stamp.write_text(digest)
+    return py
 
 
 def answers(host: str, port: int) -> bool:
@@ -84,34 +94,63 @@ def ensure_chromium() -> None:
 OSCAR_PASS = ["--ds=tests.oscar_settings", "--nomigrations", "tests/integrations/test_oscar.py"]
 
 
-def suite(args: list[str], env: dict[str, str]) -> int:
+# The supported matrix's other ends (README, "Supported versions"): name →
+# the Python it runs on; .ci/constraints/<name>.txt pins its Django and
+# Wagtail. The default row (.venv) is this machine's python3 with the newest
+# versions setup.cfg allows.
+ROWS = {"py311-wt7": "3.11", "py313-dj60": "3.13"}
+
+
+def pyenv_python(minor: str) -> Path | None:
+    """The newest ~/.pyenv/versions/<minor>.N interpreter, if there is one."""
+    found = [path for path in PYENV.glob(f"versions/{minor}.*/bin/python")
+             if re.fullmatch(rf"{re.escape(minor)}\.\d+", path.parent.parent.name)]
+    return max(found, key=lambda path: int(path.parent.parent.name.rsplit(".", 1)[1]), default=None)
+
+
+def suite(py: Path, args: list[str], env: dict[str, str]) -> int:
     """The main suite, then the django-oscar pass; pytest's exit code."""
-    code = run(PY, "-m", "pytest", *args, cwd=ROOT, env=env)
+    code = run(py, "-m", "pytest", *args, cwd=ROOT, env=env)
     if not pytest_passed(code):
         return code or 1
     say(f"django-oscar adapter ({env['DRIP_TEST_DB']})")
-    return run(PY, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env)
+    return run(py, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env)
 
 
 def test(args: list[str]) -> int:
-    ensure_venv("test,oscar")
+    py = ensure_venv("test,oscar")
     ensure_chromium()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     say("tests on SQLite (filesystem/memory broker)")
-    code = suite(args, {**env, "DRIP_TEST_DB": "sqlite"})
+    code = suite(py, args, {**env, "DRIP_TEST_DB": "sqlite"})
     if not pytest_passed(code):
         return code or 1
     in_ci = os.environ.get("CI", "").lower() == "true"
     services = answers("127.0.0.1", 5432) and answers("127.0.0.1", 6379)
-    if not services:
-        if in_ci:
-            say("CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) does not answer")
-            return 1
+    if services:
+        say("tests on PostgreSQL + Redis")
+        code = suite(py, args, {**env, "DRIP_TEST_DB": "postgres"})
+        if not pytest_passed(code):
+            return code or 1
+    elif in_ci:
+        say("CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) does not answer")
+        return 1
+    else:
         say("PostgreSQL/Redis not reachable: skipping the PostgreSQL run")
-        return 0
-    say("tests on PostgreSQL + Redis")
-    code = suite(args, {**env, "DRIP_TEST_DB": "postgres"})
-    return 0 if pytest_passed(code) else (code or 1)
+    for row, minor in ROWS.items():
+        python = pyenv_python(minor)
+        if python is None:
+            say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
+                + ("CI=true requires every row" if in_ci else "skipping it"))
+            if in_ci:
+                return 1
+            continue
+        row_py = ensure_venv("test,oscar", ROOT / f".venv-{row}", python, ROOT / ".ci" / "constraints" / f"{row}.txt")
+        say(f"row {row}: tests on SQLite")
+        code = suite(row_py, args, {**env, "DRIP_TEST_DB": "sqlite"})
+        if not pytest_passed(code):
+            return code or 1
+    return 0
 
 
 def _interrupt(signum, frame) -> None:

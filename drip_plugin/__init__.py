@@ -1,13 +1,13 @@
 """drip_plugin: drip email campaigns for Django and Wagtail stores.
 
-Public API: ``track()``, ``enroll()``, ``record_consent()``, ``HostEvent`` (what EVENT_MAPPINGS
+Public API: ``track()``, ``identify()``, ``enroll()``, ``record_consent()``, ``HostEvent`` (what EVENT_MAPPINGS
 mappers return), ``InvalidEvent`` and ``__version__``.
 """
 from .exceptions import DripError, InvalidEvent
 from .integrations.signals import HostEvent
 
 __version__ = "0.1.0"
-__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "record_consent", "track"]
+__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "identify", "record_consent", "track"]
 
 
 def track(event_name, **kwargs):
@@ -15,6 +15,14 @@ def track(event_name, **kwargs):
     from .ingest import track as _track
 
     return _track(event_name, **kwargs)
+
+
+def identify(email, **kwargs):
+    """Create or update a contact with names, time zone, locale, phone and
+    attributes; see drip_plugin.ingest.identify.identify."""
+    from .ingest import identify as _identify
+
+    return _identify(email, **kwargs)
 
 
 def enroll(contact, sequence, **kwargs):

@@ -81,6 +81,15 @@ DEFAULTS: dict[str, Any] = {
     "SALEOR_APP_NAME": "Drip campaigns",
     # Seconds to wait for Saleor (token check, JWKS).
     "SALEOR_TIMEOUT": 10,
+    # Seconds Saleor's signing keys (JWKS) are trusted before a webhook
+    # refetches them: a key Saleor withdrew is refused after at most this long.
+    # Shorter means more fetches (at most one a minute per installation).
+    "SALEOR_JWKS_MAX_AGE": 300,
+    # Keys (any long random strings) that encrypt secrets at rest, such as
+    # the Saleor app token; newest first: the first encrypts, any decrypts
+    # (key rotation). Empty: a key derived from SECRET_KEY, for development
+    # only (check drip_saleor.E001 refuses it when DEBUG is off).
+    "ENCRYPTION_KEYS": [],
     # A rendered email (subject, HTML and text together) larger than this many
     # bytes is not sent: that one message fails with the reason logged, the
     # batch goes on; preview and test send show the error. A template loop
@@ -89,12 +98,13 @@ DEFAULTS: dict[str, Any] = {
     # Larger webhook bodies are refused with 413 before they are read.
     "WEBHOOK_MAX_BYTES": 1024 * 1024,
     # Local time ("HH:MM", contact's time zone) at which date events (birthday,
-    # date rules) are emitted on their day.
+    # date rules, renewal reminders) are emitted on their day.
     "DATE_EVENTS_TIME": "09:00",
     # Emit `winback_due` this many days after a contact's last order_completed;
     # None turns win-back off.
     "WINBACK_DAYS": 90,
-    # Emit `renewal_due` this many days before a Subscription's renews_at.
+    # Emit `renewal_due` this many days before the (local) day of a
+    # Subscription's renews_at, at DATE_EVENTS_TIME.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],
 }
 

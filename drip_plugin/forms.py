@@ -12,9 +12,21 @@ class EmailForm(WagtailAdminModelForm):
     errors whose code marks them as content problems (Email.clean).
     """
 
+    # Set while Wagtail validates a draft; own flag, since Wagtail 7.0's form
+    # has no `is_deferred_validation` (7.1+ has).
+    saving_draft = False
+
+    def defer_required_fields(self):
+        super().defer_required_fields()
+        self.saving_draft = True
+
+    def restore_required_fields(self):
+        super().restore_required_fields()
+        self.saving_draft = False
+
     def _post_clean(self):
         super()._post_clean()
-        if not self.is_deferred_validation:
+        if not self.saving_draft:
             return
         from .models.emails import CONTENT_PROBLEM
 

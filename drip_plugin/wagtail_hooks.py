@@ -1,16 +1,20 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.models import register_snippet
 
+from .admin_views.contact_import import ContactImportView
 from .admin_views.publish import PublishWithEmailsView
 from .admin_views.report import ReportView
+from .admin_views.segments import segment_count_view
 from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
-from .admin_views.test_send import test_send_view
+from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
 from .models import Email, Sequence
 
@@ -20,12 +24,14 @@ register_snippet(DripViewSetGroup)
 @hooks.register("register_admin_urls")
 def drip_admin_urls():
     return [
-        path("drip/emails/<int:pk>/test-send/", test_send_view, name="drip_plugin_email_test_send"),
+        path("drip/emails/<int:pk>/test-send/", TestSendView.as_view(), name="drip_plugin_email_test_send"),
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
+        path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
+        path("drip/contacts/import/", ContactImportView.as_view(), name="drip_plugin_contact_import"),
     ]
 
 
@@ -68,3 +74,10 @@ def confirm_publishing_draft_emails(request, instance):
     if isinstance(instance, Sequence) and instance.draft_emails():
         return redirect("drip_plugin_sequence_publish_with_emails", pk=instance.pk)
     return None
+
+
+@hooks.register("insert_global_admin_js")
+def segment_count_js():
+    # Does nothing outside a sequence's edit form (it looks for the filter fields).
+    return format_html('<script src="{}" data-url="{}"></script>', static("drip_plugin/segment_count.js"),
+                       reverse("drip_plugin_segment_count"))

@@ -94,6 +94,7 @@ DRIP_PLUGIN = {
     "SITE_URL": "http://testserver",
     "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
     "POSTAL_ADDRESS": "Test Shop, 1 Test Street, 75001 Paris",
+    "ENCRYPTION_KEYS": ["tests-only-encryption-key"],
     "CART_RESTORE_HANDLER": "tests.toyshop.drip.restore_cart",
     "EVENT_MAPPINGS": [
         {"model": "toyshop.ToyOrder", "mapper": "tests.toyshop.drip.order_event"},

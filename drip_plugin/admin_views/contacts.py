@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import HeaderButton, ListingButton
 
 from ..consent.gdpr import JSON_ENCODER, erase_contact, export_contact
 from ..consent.suppression import is_suppressed, resubscribe, set_opt_outs, unsubscribe
+from ..exceptions import InvalidEvent
+from ..ingest.identify import clean_phone
 from ..models import Contact
+from .attributes import AttributesField
+from .pages import DripPage
 
 
 def export_view(request, pk: int) -> HttpResponse:
@@ -32,21 +38,49 @@ def export_view(request, pk: int) -> HttpResponse:
     return response
 
 
-def erase_view(request, pk: int):
-    if not request.user.has_perm("drip_plugin.erase_contact"):
-        raise PermissionDenied
-    contact = get_object_or_404(Contact, pk=pk)
-    if request.method == "POST":
-        erase_contact(contact)
+class EraseContactView(DripPage, TemplateView):
+    template_name = "drip_plugin/admin/erase_contact.html"
+    page_title = _("Erase contact")
+    header_icon = "bin"
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        if not request.user.has_perm("drip_plugin.erase_contact"):
+            raise PermissionDenied
+        self.contact = get_object_or_404(Contact, pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.contact.email
+
+    def get_parent_crumbs(self):
+        return [{"url": reverse("drip_contacts:index"), "label": _("Contacts")},
+                {"url": reverse("drip_contacts:edit", args=[self.contact.pk]), "label": self.contact.email}]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, contact=self.contact)
+
+    def post(self, request, *args, **kwargs):
+        erase_contact(self.contact)
         messages.success(request, _("Contact erased. Their address stays suppressed, as a salted hash only."))
         return redirect("drip_contacts:index")
-    return TemplateResponse(request, "drip_plugin/admin/erase_contact.html", {"contact": contact})
 
 
 class ContactForm(WagtailAdminModelForm):
     """An editor's change of an existing contact's subscription is recorded
     as consent (or its withdrawal) with unsubscribe()/resubscribe(), and a
-    change of opt-outs goes through set_opt_outs(), as everywhere else."""
+    change of opt-outs goes through set_opt_outs(), as everywhere else;
+    the editor may say why (kept in the consent record's source)."""
+
+    attributes = AttributesField(required=False, label=_("Attributes"),
+                                 help_text=_("What segment filters read as contact.<name>."))
+    reason = forms.CharField(required=False, max_length=200, label=_("Reason for a subscription change"),
+                             help_text=_("Kept with the consent record, e.g. 'asked by phone'."))
+
+    def clean_phone(self) -> str:
+        try:
+            return clean_phone(self.cleaned_data["phone"]) or ""
+        except InvalidEvent as exc:
+            raise ValidationError(str(exc)) from None
 
     def clean_is_subscribed(self) -> bool:
         subscribed = self.cleaned_data["is_subscribed"]
@@ -74,11 +108,19 @@ class ContactForm(WagtailAdminModelForm):
                 self.instance.is_subscribed = not subscribed  # the consent function below changes it
             contact = super().save(commit)
             if changed:
-                (resubscribe if subscribed else unsubscribe)(contact, self._source())
+                (resubscribe if subscribed else unsubscribe)(contact, self._source(),
+                                                             reason=self.cleaned_data.get("reason", ""))
         return contact
 
 
 class ContactIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        if not self.add_url:  # the user may not add contacts
+            return super().header_buttons
+        return [*super().header_buttons,
+                HeaderButton(_("Import"), url=reverse("drip_plugin_contact_import"), icon_name="upload")]
+
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
         user = self.request.user

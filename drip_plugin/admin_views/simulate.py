@@ -9,6 +9,7 @@ from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..engine.simulate import parse_event_stream, simulate_for
 from ..models import Sequence
+from .pages import DripPage
 
 EXAMPLE = """- at: 2026-03-02T09:00:00Z
   event: checkout_updated
@@ -20,36 +21,50 @@ EXAMPLE = """- at: 2026-03-02T09:00:00Z
 
 
 class SimulateForm(forms.Form):
+    CONTACT, STREAM = "contact", "stream"
+    mode = forms.ChoiceField(
+        label=_("Simulate"), widget=forms.RadioSelect, initial=CONTACT,
+        choices=[(CONTACT, _("A contact's journeys: play this contact's current journeys forward from now")),
+                 (STREAM, _("An event stream: play these events through the live sequences"))],
+    )
     email = forms.EmailField(
         label=_("Contact email"), required=False,
-        help_text=_("Alone: play this contact's current journeys forward. With events: the default address."),
+        help_text=_("A contact's journeys: whose. An event stream: the address of events that name none."),
     )
     events = forms.CharField(
-        label=_("Event stream (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("A list of {at, event, email, properties}; leave empty to simulate the contact above."),
+        label=_("Event stream (YAML)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "placeholder": EXAMPLE}),
+        help_text=_("A list of {at, event, email, properties}, as in the example; used only for an event stream."),
     )
     days = forms.IntegerField(label=_("Days ahead"), min_value=1, max_value=730, initial=90)
 
     def clean(self):
         data = super().clean()
-        if not data.get("email") and not data.get("events", "").strip():
-            raise forms.ValidationError(_("Give a contact email, an event stream, or both."))
-        try:
-            data["stream"] = (parse_event_stream(data["events"], default_email=data.get("email"))
-                              if data.get("events", "").strip() else [])
-        except ValueError as exc:
-            self.add_error("events", str(exc))
+        data["stream"] = []
+        if data.get("mode") == self.CONTACT:
+            if not data.get("email"):
+                self.add_error("email", _("Give the contact's email."))
+        elif data.get("mode") == self.STREAM:
+            if not data.get("events", "").strip():
+                self.add_error("events", _("Write the events to play (see the example)."))
+            else:
+                try:
+                    data["stream"] = parse_event_stream(data["events"], default_email=data.get("email"))
+                except ValueError as exc:
+                    self.add_error("events", str(exc))
         return data
 
 
-class SimulateView(PermissionCheckedMixin, FormView):
+class SimulateView(PermissionCheckedMixin, DripPage, FormView):
     model = Sequence  # (its permission policy)
+    page_title = _("Simulate")
+    header_icon = "time"
     permission_required = "change"
     form_class = SimulateForm
-    initial = {"events": EXAMPLE}
     template_name = "drip_plugin/admin/simulate.html"
 
     def form_valid(self, form):
         data = form.cleaned_data
-        timeline = simulate_for(data["stream"], email=data.get("email") or None, days=data["days"])
+        contact = data["email"] if data["mode"] == SimulateForm.CONTACT else None
+        timeline = simulate_for(data["stream"], email=contact, days=data["days"])
         return self.render_to_response(self.get_context_data(form=form, timeline=timeline))

@@ -7,17 +7,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Email, Sequence
 from ..starters import STARTERS, create_from_starter, get_starter
+from .pages import DripPage
 
 
-class StartersView(PermissionCheckedMixin, TemplateView):
+class StartersView(PermissionCheckedMixin, DripPage, TemplateView):
     model = Sequence  # (its permission policy)
+    page_title = gettext_lazy("Start from a starter")
+    header_icon = "plus"
     permission_required = "add"  # and add emails: a starter creates both
     http_method_names = ["get", "post"]
     template_name = "drip_plugin/admin/starters.html"
@@ -30,8 +33,7 @@ class StartersView(PermissionCheckedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         existing = dict(Sequence.objects.filter(name__in=[s.name for s in STARTERS]).values_list("name", "pk"))
         rows = [{"starter": s, "existing": existing.get(s.name)} for s in STARTERS]
-        return {**super().get_context_data(**kwargs), "rows": rows, "page_title": _("Start from a starter"),
-                "header_icon": "mail"}
+        return {**super().get_context_data(**kwargs), "rows": rows}
 
     def post(self, request):
         starter = get_starter(request.POST.get("starter", ""))

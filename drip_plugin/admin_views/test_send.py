@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from ..conf import drip_settings
 from ..delivery.compose import compose_test
@@ -20,6 +20,7 @@ from ..models import Contact, Email
 from ..rendering import RenderedEmail, TemplateProblem, render_email
 from ..rendering.languages import email_language
 from ..rendering.preview import contact_merge_context, sample_merge_context
+from .pages import DripPage
 
 logger = logging.getLogger("drip_plugin.admin")
 
@@ -73,32 +74,54 @@ def send_test(email: Email, recipients: list[str], contact: Contact | None = Non
     message.send()
 
 
-def test_send_view(request, pk: int):
-    if not request.user.has_perm("drip_plugin.change_email"):
-        raise PermissionDenied
-    email = get_object_or_404(Email, pk=pk)
-    if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
-        raise PermissionDenied  # rendering as a contact shows their name, cart and orders
-    draft = email.get_latest_revision_as_object()
-    form = TestSendForm(request.POST or None, initial={"recipients": request.user.email})
-    context = {"email": draft, "form": form}
-    if request.method == "POST" and "preview" in request.POST:
-        form.is_valid()
-        form.errors.pop("recipients", None)  # a preview sends nothing
-        if "as_contact" not in form.errors:
+class TestSendView(DripPage, TemplateView):
+    template_name = "drip_plugin/admin/test_send.html"
+    page_title = _("Send a test")
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        if not request.user.has_perm("drip_plugin.change_email"):
+            raise PermissionDenied
+        self.email = get_object_or_404(Email, pk=pk)
+        if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
+            raise PermissionDenied  # rendering as a contact shows their name, cart and orders
+        self.draft = self.email.get_latest_revision_as_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.draft.name
+
+    def get_parent_crumbs(self):
+        return [{"url": reverse("wagtailsnippets_drip_plugin_email:list"), "label": _("Emails")},
+                {"url": self.edit_url, "label": self.draft.name}]
+
+    @property
+    def edit_url(self) -> str:
+        return reverse("wagtailsnippets_drip_plugin_email:edit", args=[self.email.pk])
+
+    def get(self, request, *args, **kwargs):
+        form = TestSendForm(initial={"recipients": request.user.email})
+        return self.render_to_response(self.get_context_data(email=self.draft, form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = TestSendForm(request.POST)
+        context = self.get_context_data(email=self.draft, form=form)
+        if "preview" in request.POST:
+            form.is_valid()
+            form.errors.pop("recipients", None)  # a preview sends nothing
+            if "as_contact" not in form.errors:
+                try:
+                    context["preview"] = render_test(self.draft, form.cleaned_data["as_contact"])
+                except TemplateProblem as exc:
+                    messages.error(request, _("Cannot render: %(problem)s") % {"problem": exc})
+        elif form.is_valid():
             try:
-                context["preview"] = render_test(draft, form.cleaned_data["as_contact"])
+                send_test(self.draft, form.cleaned_data["recipients"], form.cleaned_data["as_contact"])
             except TemplateProblem as exc:
-                messages.error(request, _("Cannot render: %(problem)s") % {"problem": exc})
-    elif request.method == "POST" and form.is_valid():
-        try:
-            send_test(draft, form.cleaned_data["recipients"], form.cleaned_data["as_contact"])
-        except TemplateProblem as exc:
-            messages.error(request, _("Not sent: %(problem)s") % {"problem": exc})
-        except Exception as exc:  # the backend's error, shown instead of a 500
-            logger.warning("test send of email %s failed: %s", email.pk, exc)
-            messages.error(request, _("The email backend refused the test send: %(error)s") % {"error": exc})
-        else:
-            messages.success(request, _("Test sent to %(to)s.") % {"to": ", ".join(form.cleaned_data["recipients"])})
-            return redirect(reverse("wagtailsnippets_drip_plugin_email:edit", args=[email.pk]))
-    return TemplateResponse(request, "drip_plugin/admin/test_send.html", context)
+                messages.error(request, _("Not sent: %(problem)s") % {"problem": exc})
+            except Exception as exc:  # the backend's error, shown instead of a 500
+                logger.warning("test send of email %s failed: %s", self.email.pk, exc)
+                messages.error(request, _("The email backend refused the test send: %(error)s") % {"error": exc})
+            else:
+                messages.success(request, _("Test sent to %(to)s.") % {"to": ", ".join(form.cleaned_data["recipients"])})
+                return redirect(self.edit_url)
+        return self.render_to_response(context)

@@ -9,14 +9,14 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import UpdatedAtColumn
+from wagtail.admin.ui.tables import LiveStatusTagColumn, LocaleColumn, StatusFlagColumn, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
-from .contacts import ContactForm, ContactIndexView, erase_view, export_view
+from .contacts import ContactForm, ContactIndexView, EraseContactView, export_view
 
 
 class SequenceIndexView(IndexView):
@@ -36,7 +36,7 @@ class SequenceViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"
-    list_display = ["name", "trigger_event", "live", UpdatedAtColumn()]
+    list_display = ["name", "trigger_event", LiveStatusTagColumn(), UpdatedAtColumn()]
     list_filter = ["live"]
     search_fields = ["name", "trigger_event"]
 
@@ -46,7 +46,7 @@ class EmailViewSet(SnippetViewSet):
     icon = "doc-full"
     menu_label = _("Drip emails")
     menu_name = "drip_emails"
-    list_display = ["name", "subject", "live", UpdatedAtColumn()]
+    list_display = ["name", "subject", LocaleColumn(label=_("Language")), LiveStatusTagColumn(), UpdatedAtColumn()]
     list_filter = ["live"]
     search_fields = ["name", "subject"]
 
@@ -56,7 +56,9 @@ class DateRuleViewSet(SnippetViewSet):
     icon = "date"
     menu_label = _("Drip date rules")
     menu_name = "drip_date_rules"
-    list_display = ["name", "event_name", "source", "days", "direction", "yearly", "active"]
+    list_display = ["name", "event_name", "source", "days", "direction",
+                    StatusFlagColumn("yearly", label=_("Yearly"), true_label=_("yearly")),
+                    StatusFlagColumn("active", label=_("Status"), true_label=_("active"), false_label=_("inactive"))]
     list_filter = ["active", "yearly"]
     search_fields = ["name", "event_name", "source"]
 
@@ -75,12 +77,15 @@ class ContactViewSet(ModelViewSet):
     icon = "user"
     menu_label = _("Drip contacts")
     index_view_class = ContactIndexView
-    list_display = ["email", "full_name", "is_subscribed", "created_at"]
+    list_display = ["email", "full_name",
+                    StatusFlagColumn("is_subscribed", label=_("Marketing email"), true_label=_("subscribed"),
+                                     false_label=_("unsubscribed")),
+                    "created_at"]
     list_filter = ["is_subscribed"]
     search_fields = ["email", "first_name", "last_name"]
     inspect_view_enabled = True
-    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "birthday", "is_subscribed",
-                   "opted_out_of"]
+    form_fields = ["email", "first_name", "last_name", "locale", "time_zone", "phone", "birthday", "attributes",
+                   "is_subscribed", "opted_out_of"]
 
     def get_form_class(self, for_update=False):
         return modelform_factory(self.model, form=ContactForm, formfield_callback=self.formfield_for_dbfield,
@@ -90,7 +95,7 @@ class ContactViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("<int:pk>/export/", export_view, name="export"),
-            path("<int:pk>/erase/", erase_view, name="erase"),
+            path("<int:pk>/erase/", EraseContactView.as_view(), name="erase"),
         ]
 
 

@@ -36,13 +36,13 @@ def record_consent(*, email: str | None = None, user=None, source: str, wording_
 
 def export_contact(contact: Contact) -> dict[str, Any]:
     """All personal data drip_plugin holds about `contact`, as plain JSON-able data."""
-    fields = ["email", "first_name", "last_name", "locale", "time_zone", "attributes", "birthday",
+    fields = ["email", "first_name", "last_name", "locale", "time_zone", "phone", "attributes", "birthday",
               "last_order_at", "is_subscribed", "unsubscribed_at", "created_at", "user_id"]
     return {
         "contact": {name: getattr(contact, name) for name in fields},
         "opted_out_of": list(contact.opted_out_of.order_by("name").values_list("name", flat=True)),
         "consents": list(contact.consents.order_by("recorded_at", "pk").values(
-            "granted", "source", "wording_version", "recorded_at")),
+            "granted", "source", "wording_version", "reason", "recorded_at")),
         "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
         "enrollments": list(contact.enrollments.order_by("enrolled_at").values(
             "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),

@@ -54,9 +54,10 @@ def suppress(email: str, reason: str) -> None:
     logger.info("suppressed an address (%s)", reason)
 
 
-def unsubscribe(contact: Contact, source: str, wording_version: str = "") -> None:
+def unsubscribe(contact: Contact, source: str, wording_version: str = "", reason: str = "") -> None:
     """Stop marketing email to `contact`, recording the withdrawal of consent."""
-    Consent.objects.create(contact=contact, granted=False, source=source, wording_version=wording_version)
+    Consent.objects.create(contact=contact, granted=False, source=source, wording_version=wording_version,
+                           reason=reason)
     if contact.is_subscribed:
         contact.is_subscribed = False
         contact.unsubscribed_at = timezone.now()
@@ -64,10 +65,11 @@ def unsubscribe(contact: Contact, source: str, wording_version: str = "") -> Non
         logger.info("contact %s unsubscribed (%s)", contact.pk, source)
 
 
-def resubscribe(contact: Contact, source: str, wording_version: str = "") -> bool:
+def resubscribe(contact: Contact, source: str, wording_version: str = "", reason: str = "") -> bool:
     """Record consent and subscribe again; False (still recorded) when the
     address is suppressed: bounces, complaints and erasures outrank it."""
-    Consent.objects.create(contact=contact, granted=True, source=source, wording_version=wording_version)
+    Consent.objects.create(contact=contact, granted=True, source=source, wording_version=wording_version,
+                           reason=reason)
     if is_suppressed(contact.email):
         logger.info("contact %s gave consent but the address is suppressed; not subscribed", contact.pk)
         return False

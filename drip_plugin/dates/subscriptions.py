@@ -11,7 +11,7 @@ from ..conf import drip_settings
 from ..exceptions import InvalidEvent
 from ..models import Event, Subscription
 from ..models.subscriptions import CANCELLED
-from .occurrences import Due, pick_next
+from .occurrences import date_dues, pick_next
 from .zones import contact_zone, start_of_day
 
 logger = logging.getLogger("drip_plugin.dates")
@@ -46,14 +46,21 @@ def _renews_at(raw, event: Event) -> datetime | None:
 
 def schedule_reminder(subscription: Subscription, *, now: datetime, after: datetime | None,
                       not_before: datetime | None = None) -> None:
-    """Point next_reminder_at at the next RENEWAL_REMINDER_DAYS reminder before
-    renews_at (none before `not_before`, by default today's start)."""
+    """Point next_reminder_at at the next RENEWAL_REMINDER_DAYS reminder.
+
+    Like the other date events, a reminder fires at DATE_EVENTS_TIME in the
+    contact's time zone, N days before renews_at's local date. None falls on a
+    local day before `not_before`'s (by default today): a reminder stored at
+    another time of its day (an older DATE_EVENTS_TIME, another time zone)
+    still goes out when it is claimed.
+    """
     due = None
     if subscription.renews_at is not None and subscription.status != CANCELLED:
-        renews_at = subscription.renews_at
-        dues = [Due(renews_at - timedelta(days=d), renews_at.date(), -d) for d in drip_settings.RENEWAL_REMINDER_DAYS]
         zone = contact_zone(subscription.contact)
-        due = pick_next(dues, now=now, not_before=not_before or start_of_day(now, zone), after=after)
+        renewal_day = subscription.renews_at.astimezone(zone).date()
+        offsets = [-days for days in drip_settings.RENEWAL_REMINDER_DAYS]
+        dues = date_dues(renewal_day, offsets, yearly=False, zone=zone, around=renewal_day)
+        due = pick_next(dues, now=now, not_before=start_of_day(not_before or now, zone), after=after)
     subscription.next_reminder_at = due.at if due else None
     subscription.next_reminder_days = -due.offset if due else None
 

@@ -10,15 +10,24 @@ of ~0.8 ms (bench/send_throughput.py), for bytes that mean the same thing
 to an HTTP API and never call message(); those that send raw MIME (Amazon
 SES) get these same bytes. Over SMTP, `smtp_bytes()` writes the same bytes
 without building the email package's objects at all (~0.05 ms instead of ~0.3).
+
+Drip's own form (a text and an HTML part, plain headers) is built here from
+the standard library, the same on every supported Django: Django 5.2 builds
+this legacy form itself, Django 6.0 the modern email API's (whose objects
+serialise several times slower). Anything else is Django's own message.
 """
 from __future__ import annotations
 
 import binascii
 import re
 import uuid
+from email.charset import Charset
 from email.generator import BytesGenerator, Generator
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.policy import Compat32
+from email.mime.text import MIMEText
+from email.policy import Compat32, Policy
 from email.utils import formatdate, make_msgid
 from io import BytesIO, StringIO
 from typing import AnyStr
@@ -26,11 +35,6 @@ from typing import AnyStr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
-
-try:  # Django 5.2 builds messages with the legacy email.mime classes, which this speeds up
-    from django.core.mail.message import SafeMIMEMultipart
-except ImportError:  # Django 6.0+ uses the modern email API: left as it is
-    SafeMIMEMultipart = None
 
 # A value of printable ASCII words with single spaces is written unchanged
 # by email.header when it fits on one line, and one word with nowhere to
@@ -84,16 +88,34 @@ class _Generator(_WholeBodyMixin, Generator):
     pass
 
 
-class _FastMultipart(SafeMIMEMultipart or object):  # (object: Django 6+, never instantiated)
-    def as_string(self, unixfrom=False, linesep="\n"):
+class _FastMultipart(MIMEMultipart):
+    """Serialised by the fast generator. Takes a line ending as Django 5.2's
+    SMTP backend asks for it (`as_bytes(linesep="\r\n")`), or from the
+    policy message() was given, as Django 6.0's does (`message(policy=SMTP)`)."""
+
+    def as_string(self, unixfrom=False, linesep=None):
         fp = StringIO()
-        _Generator(fp, mangle_from_=False, policy=_POLICY).flatten(self, unixfrom=unixfrom, linesep=linesep)
+        _Generator(fp, mangle_from_=False, policy=self.policy).flatten(self, unixfrom=unixfrom, linesep=linesep)
         return fp.getvalue()
 
-    def as_bytes(self, unixfrom=False, linesep="\n"):
+    def as_bytes(self, unixfrom=False, linesep=None):
         fp = BytesIO()
-        _BytesGenerator(fp, mangle_from_=False, policy=_POLICY).flatten(self, unixfrom=unixfrom, linesep=linesep)
+        _BytesGenerator(fp, mangle_from_=False, policy=self.policy).flatten(self, unixfrom=unixfrom, linesep=linesep)
         return fp.getvalue()
+
+
+def wire_bytes(message: Message) -> bytes:
+    """What Django's SMTP backend hands to smtplib for `message` (any
+    EmailMessage.message(), legacy or modern): CRLF line endings, no "From "
+    line mangled."""
+    fp = BytesIO()
+    _BytesGenerator(fp, mangle_from_=False).flatten(message, linesep="\r\n")
+    return fp.getvalue()
+
+
+# A text part 7bit or 8bit as it is, never base64 (spam filters frown on it).
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = None
 
 
 def quoted_printable_part(text: str, subtype: str) -> MIMENonMultipart:
@@ -105,34 +127,27 @@ def quoted_printable_part(text: str, subtype: str) -> MIMENonMultipart:
 
 
 class DripEmailMessage(EmailMultiAlternatives):
-    def _create_mime_attachment(self, content, mimetype):
-        if SafeMIMEMultipart and mimetype == "text/html" and isinstance(content, str):
-            return quoted_printable_part(content, "html")
-        return super()._create_mime_attachment(content, mimetype)
-
-    def message(self):
-        msg = super().message()
-        if SafeMIMEMultipart and type(msg) is SafeMIMEMultipart:
-            # Same object, faster serialiser (no state of its own to copy).
-            msg.__class__ = _FastMultipart
+    def message(self, *, policy: Policy | None = None) -> Message:
+        """Drip's own form as email package objects (module docstring); any
+        other email is Django's message(), given `policy` (Django 6.0+)."""
+        headers = self._own_form_headers()
+        if headers is None:
+            return super().message() if policy is None else super().message(policy=policy)
+        msg = _FastMultipart("alternative", policy=_POLICY if policy is None else _POLICY.clone(linesep=policy.linesep))
+        for name, value in headers:
+            msg[name] = value
+        msg.attach(MIMEText(self.body, "plain", _UTF8))
+        msg.attach(quoted_printable_part(self.alternatives[0][0], "html"))
         return msg
 
     def smtp_bytes(self) -> bytes:
-        """`message().as_bytes(linesep="\\r\\n")`, byte for byte, written
-        directly when this is drip's own form: a text and an HTML part, header
-        values the email package writes as they are. Building the package's
-        objects only to serialise them was most of the MIME cost of a send.
-        Anything else goes the standard way."""
-        headers = self._plain_headers()
-        try:
-            text_bytes = line_endings(self.body).encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates: the email package has its own ways
-            headers = None
-        # Django quoted-printable encodes a text with lines over the limit (in
-        # Python); its str.splitlines() lines are never longer than these.
-        if headers is None or (max(map(len, text_bytes.splitlines()), default=0) > _MAX_LINE and any(
-                len(line.encode("utf-8", "surrogateescape")) > _MAX_LINE for line in self.body.splitlines())):
-            return self.message().as_bytes(linesep="\r\n")
+        """`wire_bytes(self.message())`, byte for byte, written directly for
+        drip's own form. Building the email package's objects only to
+        serialise them was most of the MIME cost of a send."""
+        headers = self._own_form_headers()
+        if headers is None:
+            return wire_bytes(self.message())
+        text_bytes = line_endings(self.body).encode("utf-8")
         html = binascii.b2a_qp(self.alternatives[0][0].encode("utf-8"), istext=True)
         boundary = _BytesGenerator._make_boundary()  # always this long: the Content-Type line is folded
         part = 'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: {}\r\n\r\n'
@@ -143,13 +158,29 @@ class DripEmailMessage(EmailMultiAlternatives):
         return b"".join([head.encode("ascii"), text_bytes, middle.encode("ascii"), line_endings(html),
                          f"\r\n--{boundary}--\r\n".encode("ascii")])
 
+    def _own_form_headers(self) -> list[tuple[str, str]] | None:
+        """The top-level headers of drip's own form, in the order Django's
+        message() sets them, if this email has that form: a text and an
+        HTML part, UTF-8, no line of the text over the limit (Django would
+        quoted-printable encode it), header values the email package writes
+        as they are. Else None."""
+        headers = self._plain_headers()
+        if headers is None:
+            return None
+        try:
+            text_bytes = self.body.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: the email package has its own ways
+            return None
+        if max(map(len, text_bytes.splitlines()), default=0) > _MAX_LINE:
+            return None
+        return headers
+
     def _plain_headers(self) -> list[tuple[str, str]] | None:
         """The top-level headers in the order Django's message() sets them,
         if Django stores every one as it is (ASCII; a subject that fits on a
         line); else None."""
         alternatives = self.alternatives
-        if (SafeMIMEMultipart is None or self.attachments or not self.body
-                or self.content_subtype != "plain" or self.alternative_subtype != "alternative"
+        if (self.attachments or not self.body or self.content_subtype != "plain"
                 or (self.encoding or settings.DEFAULT_CHARSET) != "utf-8" or len(alternatives) != 1
                 or alternatives[0][1] != "text/html" or not isinstance(alternatives[0][0], str)):
             return None

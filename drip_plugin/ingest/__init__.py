@@ -1,3 +1,4 @@
+from .identify import identify
 from .track import track
 
-__all__ = ["track"]
+__all__ = ["identify", "track"]

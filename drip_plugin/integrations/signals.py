@@ -34,7 +34,9 @@ logger = logging.getLogger("drip_plugin.integrations")
 
 @dataclass(frozen=True)
 class HostEvent:
-    """What a mapper returns: the arguments of one `track()` call."""
+    """What a mapper returns: the arguments of one `track()` call, and what
+    the host knows about the contact (as for `identify()`: None leaves a
+    field as it is, a None attribute removes it), applied before the event."""
 
     name: str
     email: str | None = None
@@ -42,6 +44,12 @@ class HostEvent:
     properties: dict[str, Any] = field(default_factory=dict)
     idempotency_key: str | None = None
     occurred_at: datetime | None = None
+    attributes: dict[str, Any] | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    time_zone: str | None = None
+    locale: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,12 +87,28 @@ def load_mapping(entry: Any) -> Mapping:
 
 
 def track_host_event(host_event: HostEvent):
-    """track() it; raises InvalidEvent like track()."""
+    """Update the contact with what the event says of them, then track() it,
+    in one transaction (a segment filter sees the new data); raises
+    InvalidEvent like track(), with nothing written. Contact data that does
+    not validate is logged and left out; the event is tracked all the same."""
     from ..ingest import track
+    from ..ingest.contacts import resolve_contact
+    from ..ingest.identify import ContactData, clean_contact_data, update_contact
 
-    return track(host_event.name, email=host_event.email, user=host_event.user,
-                 properties=host_event.properties, idempotency_key=host_event.idempotency_key,
-                 occurred_at=host_event.occurred_at)
+    try:
+        data = clean_contact_data(attributes=host_event.attributes, first_name=host_event.first_name,
+                                  last_name=host_event.last_name, time_zone=host_event.time_zone,
+                                  locale=host_event.locale, phone=host_event.phone)
+    except InvalidEvent as exc:
+        # A shop's odd phone number must not lose the customer's cart or order.
+        logger.warning("event %s: what it says about the contact is not used: %s", host_event.name, exc)
+        data = ContactData()
+    with transaction.atomic():
+        if not data.is_empty():
+            update_contact(resolve_contact(email=host_event.email, user=host_event.user), data)
+        return track(host_event.name, email=host_event.email, user=host_event.user,
+                     properties=host_event.properties, idempotency_key=host_event.idempotency_key,
+                     occurred_at=host_event.occurred_at)
 
 
 def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: str) -> None:

@@ -15,7 +15,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        # The first with wagtailcore.Revision (Wagtail 4.0), not the newest
+        # there was: Wagtail 7.0 LTS stops at 0094.
+        ('wagtailcore', '0070_rename_pagerevision_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0015_saleor_to_contrib'),
+        ('drip_plugin', '0030_contact_phone_consent_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

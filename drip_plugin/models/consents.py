@@ -19,6 +19,8 @@ class Consent(models.Model):
     # Which wording the person saw, e.g. "newsletter-2026-01"; the text itself
     # lives with the host's forms, versioned.
     wording_version = models.CharField(_("wording version"), max_length=100, blank=True)
+    # Why, when a person on the shop's side made the change (the admin form's reason).
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

@@ -30,6 +30,9 @@ class Contact(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, help_text=_("IANA name, e.g. Europe/Paris.")
     )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +33612345678."))
+    # Segment filters read these as contact.<name>; identify(), the host
+    # adapters, the admin and the import fill them.
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     # Set from order_completed events; win-back and "ordered within N days" read it.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils import timezone
@@ -52,9 +53,16 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     received = Sequence.objects.filter(enrollments__contact=contact).distinct().order_by("name")
     done = None
     if request.method == "POST":
-        action = request.POST.get("action")
+        try:
+            form = request.POST
+        except (SuspiciousOperation, MultiPartParserError, BadRequest) as exc:
+            # Django would answer these itself, but log them as errors with a traceback.
+            logger.warning("preference centre form for contact %s unreadable: %s", contact.pk, exc)
+            return render(request, "drip_plugin/link_invalid.html",
+                          status=413 if isinstance(exc, RequestDataTooBig) else 400)
+        action = form.get("action")
         # RFC 8058's body, whatever else came with it: it can only unsubscribe.
-        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        one_click = form.get("List-Unsubscribe") == "One-Click"
         if not one_click and (refusal := _csrf_refusal(request)) is not None:
             return refusal
         if one_click or action == "unsubscribe_all":
@@ -67,10 +75,11 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
             done = "resubscribed" if resubscribe(contact, "preference centre") else "resubscribe_refused"
         elif action == "save":
             # Only sequences this contact gets; ids compared as text, so no input can break int().
-            chosen = set(request.POST.getlist("opt_out"))
+            chosen = set(form.getlist("opt_out"))
             set_opt_outs(contact, [s for s in received if str(s.pk) in chosen], "preference centre")
             done = "saved"
         else:
+            logger.warning("preference centre form for contact %s with an unknown action %r", contact.pk, action)
             return render(request, "drip_plugin/link_invalid.html", status=400)
         logger.info("contact %s preference change: %s", contact.pk, done)
     return render(request, "drip_plugin/preferences.html", {

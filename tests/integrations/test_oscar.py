@@ -122,3 +122,30 @@ def test_oscar_registration_records_one_signed_up_whichever_signal_reports_it(
     event = Event.objects.get()
     assert (event.name, event.contact.email, event.idempotency_key) == (
         "signed_up", "new@example.com", f"auth-user-{user.pk}-signed_up")
+
+
+def test_oscar_guest_order_fills_the_contacts_names_and_phone_from_the_address(
+        shirt, django_capture_on_commit_callbacks):
+    from oscar.test.factories import ShippingAddressFactory
+
+    address = ShippingAddressFactory(first_name="Grace", last_name="Hopper", phone_number="+12125555555")
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(guest_email="grace@example.com", shipping_address=address)
+    contact = Event.objects.get().contact
+    assert (contact.first_name, contact.last_name, contact.phone) == ("Grace", "Hopper", "+12125555555")
+
+
+def test_oscar_signed_in_basket_addition_fills_names_and_the_request_language(
+        shirt, client, settings, django_capture_on_commit_callbacks):
+    # LocaleMiddleware gives the request the customer's language (from Accept-Language here).
+    session = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:session + 1], "django.middleware.locale.LocaleMiddleware",
+                           *settings.MIDDLEWARE[session + 1:]]
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+    user = get_user_model().objects.create_user("ada", email="ada@example.com", password="x",
+                                                first_name="Ada", last_name="Lovelace")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/basket/add/{shirt.pk}/", {"quantity": 1}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
+    contact = Event.objects.get().contact
+    assert (contact.first_name, contact.last_name, contact.locale) == ("Ada", "Lovelace", "fr")

@@ -8,6 +8,7 @@ class DripSaleorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  registers them
         from ...extensions import register_eraser, register_tick_step
         from .processing import erase_payloads_of, process_pending_deliveries
 

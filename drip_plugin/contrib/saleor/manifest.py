@@ -4,23 +4,26 @@ from __future__ import annotations
 from ... import __version__
 from ...conf import drip_settings
 
-_CHECKOUT = """checkout { id email created updatedAt
-  user { email firstName lastName }
-  channel { slug }
-  lines { quantity
-    variant { name sku product { name slug thumbnail { url } } }
-    unitPrice { gross { amount currency } }
-    totalPrice { gross { amount currency } } }
-  subtotalPrice { gross { amount currency } }
-  totalPrice { gross { amount currency } } }"""
-_ORDER = """order { id number checkoutId userEmail created
-  user { email firstName lastName }
-  lines { productName variantName productSku quantity thumbnail { url }
-    unitPrice { gross { amount currency } }
-    totalPrice { gross { amount currency } } }
-  subtotal { gross { amount currency } }
-  total { gross { amount currency } } }"""
-_CUSTOMER = "user { id email firstName lastName dateJoined }"
+# What the contact gets from every event: names, language, phone, public metadata.
+_USER = "user { email firstName lastName languageCode metadata { key value } }"
+_ADDRESS = "billingAddress { firstName lastName phone }"
+_CHECKOUT = f"""checkout {{ id email created updatedAt languageCode
+  {_USER} {_ADDRESS}
+  channel {{ slug }}
+  lines {{ quantity
+    variant {{ name sku product {{ name slug thumbnail {{ url }} }} }}
+    unitPrice {{ gross {{ amount currency }} }}
+    totalPrice {{ gross {{ amount currency }} }} }}
+  subtotalPrice {{ gross {{ amount currency }} }}
+  totalPrice {{ gross {{ amount currency }} }} }}"""
+_ORDER = f"""order {{ id number checkoutId userEmail created languageCodeEnum
+  {_USER} {_ADDRESS}
+  lines {{ productName variantName productSku quantity thumbnail {{ url }}
+    unitPrice {{ gross {{ amount currency }} }}
+    totalPrice {{ gross {{ amount currency }} }} }}
+  subtotal {{ gross {{ amount currency }} }}
+  total {{ gross {{ amount currency }} }} }}"""
+_CUSTOMER = "user { id email firstName lastName dateJoined languageCode metadata { key value } }"
 
 # Saleor event → (subscription type, selection). The payload is the event
 # object: {"__typename", "issuedAt", "checkout" | "order" | "user"}.

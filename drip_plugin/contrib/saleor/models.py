@@ -4,15 +4,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .encryption import decrypt, encrypt
+
 
 class SaleorInstallation(models.Model):
     """One Saleor instance that installed the drip app."""
 
     saleor_api_url = models.URLField(_("Saleor API URL"), max_length=500, unique=True)
     app_id = models.CharField(max_length=100, blank=True)
-    # The app token Saleor handed over at registration (API calls back to Saleor).
-    auth_token = models.CharField(max_length=255)
-    # Saleor's signing keys, refetched once when a webhook names an unknown kid.
+    # The app token Saleor handed over at registration (API calls back to
+    # Saleor), encrypted: read and set it as `auth_token`.
+    encrypted_auth_token = models.TextField()
+    # Saleor's signing keys, refetched when older than SALEOR_JWKS_MAX_AGE or
+    # when a webhook names an unknown kid.
     jwks = models.JSONField(default=dict)
     jwks_fetched_at = models.DateTimeField()
     installed_at = models.DateTimeField(auto_now_add=True)
@@ -24,6 +28,15 @@ class SaleorInstallation(models.Model):
 
     def __str__(self) -> str:
         return self.saleor_api_url
+
+    @property
+    def auth_token(self) -> str:
+        """The app token in clear; TokenUndecryptable when no configured key opens it."""
+        return decrypt(self.encrypted_auth_token)
+
+    @auth_token.setter
+    def auth_token(self, token: str) -> None:
+        self.encrypted_auth_token = encrypt(token)
 
 
 class SaleorWebhookDelivery(models.Model):

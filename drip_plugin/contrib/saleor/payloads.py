@@ -1,12 +1,18 @@
 """Saleor webhook payloads → canonical drip events."""
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
+from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
 from ...ingest.cart import Cart, CartLine
+from ...ingest.identify import ATTRIBUTE_NAME, RESERVED_NAMES
 from ...integrations.signals import HostEvent
+
+logger = logging.getLogger("drip_plugin.contrib.saleor")
 
 # Saleor event → drip event. The order's checkoutId is the checkout's id, so
 # an order finds (and ends) the journey of the cart it came from.
@@ -82,6 +88,41 @@ def _email(subject: dict, *fields: str) -> str:
     raise UnusablePayload("no customer email in the payload")
 
 
+def locale_of(language_code: str | None) -> str | None:
+    """Saleor's LanguageCodeEnum ('EN_US', 'FR') → a drip locale ('en_US', 'fr')."""
+    if not language_code:
+        return None
+    language, _, region = language_code.partition("_")
+    return f"{language.lower()}_{region}" if region else language.lower()
+
+
+def metadata_attributes(metadata: list | None) -> dict[str, str]:
+    """A user's public metadata → contact attributes; keys become snake_case
+    ('Loyalty-Tier' → loyalty_tier); a key that cannot be one is left out."""
+    attributes = {}
+    for item in metadata or []:
+        key = re.sub(r"[^a-z0-9]+", "_", str(item.get("key") or "").strip().lower()).strip("_")
+        if not ATTRIBUTE_NAME.match(key) or key in RESERVED_NAMES:
+            logger.info("Saleor metadata key %r is not usable as a contact attribute; left out", item.get("key"))
+            continue
+        attributes[key] = item.get("value")
+    return attributes
+
+
+def contact_data(user: dict | None, address: dict | None = None, language_code: str | None = None
+                 ) -> dict[str, Any]:
+    """What a payload's user and billing address say about the person:
+    HostEvent keyword arguments (None: unknown, so left as it is)."""
+    user, address = user or {}, address or {}
+    return {
+        "first_name": user.get("firstName") or address.get("firstName") or None,
+        "last_name": user.get("lastName") or address.get("lastName") or None,
+        "locale": locale_of(user.get("languageCode") or language_code),
+        "phone": address.get("phone") or None,
+        "attributes": metadata_attributes(user.get("metadata")) or None,
+    }
+
+
 def to_event(event_type: str, payload: dict, idempotency_key: str) -> HostEvent:
     """The drip event of one Saleor webhook; raises UnusablePayload."""
     name = EVENT_NAMES.get(event_type)
@@ -93,15 +134,18 @@ def to_event(event_type: str, payload: dict, idempotency_key: str) -> HostEvent:
         if event_type.startswith("CHECKOUT_"):
             checkout = payload["checkout"]
             email, properties = _email(checkout, "email"), checkout_properties(checkout)
+            person = contact_data(checkout.get("user"), checkout.get("billingAddress"), checkout.get("languageCode"))
         elif event_type.startswith("ORDER_"):
             order = payload["order"]
             email, properties = _email(order, "userEmail"), order_properties(order)
+            person = contact_data(order.get("user"), order.get("billingAddress"), order.get("languageCodeEnum"))
         else:
             user = payload["user"]
             email, properties = _email(user, "email"), {"saleor_user_id": str(user.get("id") or "")}
+            person = contact_data(user)
     except UnusablePayload:
         raise
     except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:  # bad dates, amounts
         raise UnusablePayload(f"{event_type} payload lacks what drip needs: {exc!r}") from None
     return HostEvent(name, email=email, properties=properties, idempotency_key=idempotency_key,
-                     occurred_at=occurred_at)
+                     occurred_at=occurred_at, **person)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_decode
 
+from ...conf import drip_settings
 from .models import SaleorInstallation
 from .client import SaleorUnavailable, fetch_jwks
 
@@ -32,10 +33,14 @@ class SignatureError(Exception):
     """The webhook is not provably from this Saleor; the message says why."""
 
 
-class KeysCoolingDown(SignatureError):
+class KeysUnavailable(SignatureError):
+    """Saleor's current keys could not be had just now: the answer must be
+    retryable (Saleor does not retry 4xx)."""
+
+
+class KeysCoolingDown(KeysUnavailable):
     """An unknown kid while Saleor's keys were just fetched: maybe a genuine
-    rotation racing a forger, so the answer must be retryable (Saleor does not
-    retry 4xx)."""
+    rotation racing a forger."""
 
 
 def _key_for(installation: SaleorInstallation, kid: str) -> RSAPublicKey | None:
@@ -46,15 +51,34 @@ def _key_for(installation: SaleorInstallation, kid: str) -> RSAPublicKey | None:
     return key if isinstance(key, RSAPublicKey) else None  # RS256 needs an RSA key
 
 
-def _refetch_keys(installation: SaleorInstallation) -> None:
-    if timezone.now() - installation.jwks_fetched_at < REFETCH_COOLDOWN:
+def _max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=drip_settings.SALEOR_JWKS_MAX_AGE)
+
+
+def _refetch_keys(installation: SaleorInstallation) -> bool:
+    """Fetch Saleor's JWKS into `installation`, at most once per cooldown
+    whatever the number of requests, processes or forged kids. False when
+    another request fetches them: `installation` then has the keys it has stored."""
+    now, fetched_at = timezone.now(), installation.jwks_fetched_at
+    if now - fetched_at < min(REFETCH_COOLDOWN, _max_age()):
         raise KeysCoolingDown("unknown key id, and Saleor's keys were fetched less than a minute ago")
+    # Requests arriving together all get here: the one that moves jwks_fetched_at fetches.
+    claimed = SaleorInstallation.objects.filter(pk=installation.pk, jwks_fetched_at=fetched_at).update(
+        jwks_fetched_at=now)
+    if not claimed:
+        installation.refresh_from_db(fields=["jwks", "jwks_fetched_at"])
+        return False
+    installation.jwks_fetched_at = now
     try:
         installation.jwks = fetch_jwks(installation.saleor_api_url)
     except SaleorUnavailable as exc:
-        raise SignatureError(f"unknown key and the JWKS refetch failed: {exc}") from None
-    installation.jwks_fetched_at = timezone.now()
-    installation.save(update_fields=["jwks", "jwks_fetched_at"])
+        # Fail closed: keys Saleor did not confirm are not trusted any more;
+        # webhooks get 503 (Saleor retries them) until the next fetch, after the cooldown.
+        installation.jwks = {"keys": []}
+        raise KeysUnavailable(f"Saleor's keys could not be fetched: {exc}") from None
+    finally:
+        installation.save(update_fields=["jwks"])
+    return True
 
 
 RS256 = RSAAlgorithm(RSAAlgorithm.SHA256)
@@ -85,17 +109,22 @@ def _parts(signature: str) -> tuple[dict, bytes, bytes]:
 
 def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
     """Raise SignatureError unless `signature` signs `body` with one of the
-    installation's keys; an unknown `kid` (key rotation) refetches the JWKS once."""
+    installation's keys. The keys are refetched when older than
+    SALEOR_JWKS_MAX_AGE (a key Saleor withdrew stops working) or when `kid`
+    is unknown (key rotation), at most once per cooldown."""
     if not signature:
         raise SignatureError("no Saleor-Signature header")
     header, encoded_header, signature_bytes = _parts(signature)
     kid = header.get("kid", "")
     if not isinstance(kid, str):
         raise SignatureError(f"key id {kid!r} is not a string")
-    key = _key_for(installation, kid)
+    fresh = timezone.now() - installation.jwks_fetched_at < _max_age()
+    key = _key_for(installation, kid) if fresh else None
     if key is None:
-        _refetch_keys(installation)
+        fetched = _refetch_keys(installation)
         key = _key_for(installation, kid)
+        if key is None and not fetched:
+            raise KeysCoolingDown(f"unknown key id {kid!r} while another request refetches Saleor's keys")
         if key is None:
             raise SignatureError(f"unknown key id {kid!r}, also after refetching the JWKS")
     # RFC 7797 §3: with b64 false the signing input is the header, ".", and the raw body.

@@ -2,8 +2,9 @@
 
 Saleor does not retry 3xx/4xx, so these never redirect, and a webhook is
 stored and answered before it is processed. The webhook is checked as
-anymail checks an ESP's: validate_request (size, installation, signature),
-then parse_events (the event and its payload).
+anymail checks an ESP's: its body read within WEBHOOK_MAX_BYTES, then
+validate_request (installation, signature), then parse_events (the event
+and its payload).
 """
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ...conf import drip_settings
-from .models import SaleorInstallation
 from .client import SaleorUnavailable, app_id, fetch_jwks
 from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
+from .models import SaleorInstallation
 from .processing import record_delivery
-from .signatures import KeysCoolingDown, SignatureError, verify
+from .signatures import KeysUnavailable, SignatureError, verify
 from .tasks import process_saleor_delivery
 
 logger = logging.getLogger("drip_plugin.contrib.saleor")
@@ -35,6 +36,33 @@ def _refuse(status: int, reason: str, request: HttpRequest) -> JsonResponse:
 
 def _allowed(api_url: str) -> bool:
     return bool(api_url) and api_url in drip_settings.SALEOR_ALLOWED_API_URLS
+
+
+def _read_body(request: HttpRequest) -> bytes | JsonResponse:
+    """The body, or a refusal when it is over WEBHOOK_MAX_BYTES (413), read
+    with that bound before anything else looks at it."""
+    limit = drip_settings.WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _refuse(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})", request)
+    stream = request
+    chunked = "Transfer-Encoding" in request.headers and "CONTENT_LENGTH" not in request.META
+    if chunked and "wsgi.input" in request.META:
+        # A chunked body: Django's WSGI request reads nothing without a
+        # Content-Length, so read the server's stream, which ends with the body
+        # only where the server says so (gunicorn, mod_wsgi: wsgi.input_terminated).
+        if not request.META.get("wsgi.input_terminated"):
+            return _refuse(411, "a chunked body this server does not delimit: send a Content-Length", request)
+        stream = request.META["wsgi.input"]
+    body = b""
+    while len(body) <= limit and (chunk := stream.read(limit + 1 - len(body))):  # a socket may return less
+        body += chunk
+    if len(body) > limit:
+        return _refuse(413, f"body is over WEBHOOK_MAX_BYTES ({limit})", request)
+    return body
 
 
 @require_GET
@@ -53,11 +81,14 @@ def register_view(request: HttpRequest) -> JsonResponse:
     api_url = request.headers.get("Saleor-Api-Url", "")
     if not _allowed(api_url):
         return _refuse(403, f"Saleor API URL {api_url!r} is not in SALEOR_ALLOWED_API_URLS", request)
+    body = _read_body(request)
+    if isinstance(body, JsonResponse):
+        return body
     try:
-        token = json.loads(request.body)["auth_token"]
+        token = json.loads(body)["auth_token"]
         if not isinstance(token, str) or not token:
             raise ValueError("auth_token must be a non-empty string")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         return _refuse(400, f"expected JSON {{\"auth_token\": …}}: {exc!r}", request)
     try:
         saleor_app_id = app_id(api_url, token)
@@ -78,31 +109,21 @@ class Refused(Exception):
         self.status = status
 
 
-def validate_request(request: HttpRequest) -> tuple[SaleorInstallation, bytes]:
-    """The installation the webhook comes from and its body, signature
-    verified; raises Refused (413, 403, 503 for an unknown key, 401)."""
-    limit = drip_settings.WEBHOOK_MAX_BYTES
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise Refused(413, f"body of {declared} bytes is over WEBHOOK_MAX_BYTES ({limit})")
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        raise Refused(413, f"body is over WEBHOOK_MAX_BYTES ({limit})")
-
+def validate_request(request: HttpRequest, body: bytes) -> SaleorInstallation:
+    """The installation the webhook comes from, its signature over `body`
+    verified; raises Refused (403, 503 while Saleor's keys cannot be had, 401)."""
     api_url = request.headers.get("Saleor-Api-Url", "")
-    installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first()
-    if installation is None or not _allowed(api_url):
+    # The allow-list first: a header is no query value (PostgreSQL refuses a NUL in one).
+    installation = SaleorInstallation.objects.filter(saleor_api_url=api_url).first() if _allowed(api_url) else None
+    if installation is None:
         raise Refused(403, f"no installation for Saleor API URL {api_url!r}")
     try:
         verify(installation, body, request.headers.get("Saleor-Signature", ""))
-    except KeysCoolingDown as exc:
+    except KeysUnavailable as exc:
         raise Refused(503, str(exc)) from None
     except SignatureError as exc:
         raise Refused(401, str(exc)) from None
-    return installation, body
+    return installation
 
 
 def parse_events(request: HttpRequest, body: bytes) -> tuple[str, dict | None]:
@@ -112,7 +133,7 @@ def parse_events(request: HttpRequest, body: bytes) -> tuple[str, dict | None]:
         payload = json.loads(body)
         if not isinstance(payload, dict):
             raise ValueError("the payload is not a JSON object")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise Refused(400, f"malformed JSON: {exc}") from None
     # Without the (unsigned) header, the signed __typename says which event it is.
     typename = payload.get("__typename")
@@ -130,8 +151,11 @@ def parse_events(request: HttpRequest, body: bytes) -> tuple[str, dict | None]:
 @csrf_exempt
 @require_POST
 def webhook_view(request: HttpRequest) -> JsonResponse:
+    body = _read_body(request)
+    if isinstance(body, JsonResponse):
+        return body
     try:
-        installation, body = validate_request(request)
+        installation = validate_request(request, body)
         event_type, payload = parse_events(request, body)
     except Refused as exc:
         return _refuse(exc.status, str(exc), request)

@@ -15,7 +15,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
 
-from ..mime import DripEmailMessage
+from ..mime import DripEmailMessage, wire_bytes
 
 CRLF = b"\r\n"
 DEFAULT_TIMEOUT = 60  # seconds, when EMAIL_TIMEOUT is not set
@@ -60,7 +60,7 @@ def envelope(email: EmailMessage) -> Envelope:
     encoding = email.encoding or settings.DEFAULT_CHARSET
     return (envelope_address(email.from_email, encoding),
             [envelope_address(address, encoding) for address in email.recipients()],
-            email.smtp_bytes() if isinstance(email, DripEmailMessage) else email.message().as_bytes(linesep="\r\n"))
+            email.smtp_bytes() if isinstance(email, DripEmailMessage) else wire_bytes(email.message()))
 
 
 def command_line(verb: str, args: str = "") -> str:

@@ -46,6 +46,16 @@ def _order_line(line: Any) -> CartLine:
                     total=line.line_price_incl_tax, sku=line.partner_sku, **_product_links(line.product))
 
 
+def _person(user: Any, address: Any = None) -> dict[str, Any]:
+    """What Oscar knows of the customer: HostEvent keyword arguments (names
+    from the user, else the address; the address's phone, already E.164)."""
+    def name(field: str) -> str | None:
+        return (getattr(user, field, "") if user else "") or getattr(address, field, "") or None
+
+    phone = getattr(address, "phone_number", None)
+    return {"first_name": name("first_name"), "last_name": name("last_name"), "phone": str(phone) if phone else None}
+
+
 def order_placed(sender, order, **kwargs) -> HostEvent | None:
     """order_placed → order_completed; the basket id ends that cart's journey."""
     if not order.email:
@@ -58,7 +68,8 @@ def order_placed(sender, order, **kwargs) -> HostEvent | None:
     if order.basket_id:
         properties["checkout_id"] = snapshot["checkout_id"] = str(order.basket_id)
     return HostEvent("order_completed", email=order.email, user=order.user, properties=properties,
-                     idempotency_key=f"oscar-order-{number}", occurred_at=order.date_placed)
+                     idempotency_key=f"oscar-order-{number}", occurred_at=order.date_placed,
+                     **_person(order.user, order.shipping_address or order.billing_address))
 
 
 def basket_addition(sender, request, user, **kwargs) -> HostEvent | None:
@@ -73,7 +84,8 @@ def basket_addition(sender, request, user, **kwargs) -> HostEvent | None:
                     subtotal=basket.total_incl_tax_excl_discounts if tax_known else basket.total_excl_tax_excl_discounts,
                     total=basket.total_incl_tax if tax_known else basket.total_excl_tax)
     # No idempotency key: each addition is a new state of the cart.
-    return HostEvent("checkout_updated", user=user, properties=snapshot.as_properties())
+    return HostEvent("checkout_updated", user=user, properties=snapshot.as_properties(),
+                     locale=getattr(request, "LANGUAGE_CODE", None), **_person(user))
 
 
 def user_registered(sender, user, **kwargs) -> HostEvent | None:
@@ -82,4 +94,5 @@ def user_registered(sender, user, **kwargs) -> HostEvent | None:
     if not user.email:
         return None
     event_name = drip_settings.AUTH_SIGNUP_EVENT or "signed_up"
-    return HostEvent(event_name, user=user, idempotency_key=signup_idempotency_key(user, event_name))
+    return HostEvent(event_name, user=user, idempotency_key=signup_idempotency_key(user, event_name),
+                     **_person(user))

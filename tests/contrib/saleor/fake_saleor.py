@@ -17,8 +17,13 @@ from jwt.utils import base64url_encode
 
 class FakeSaleor:
     def __init__(self) -> None:
-        self.jwks_fetches = 0
+        self.jwks_fetches = 0  # requests for the JWKS, answered or not
+        self.jwks_down = False  # answer the JWKS with a 503
+        # Cleared: a JWKS request waits until it is set (holds a fetch in flight).
+        self.jwks_gate = threading.Event()
+        self.jwks_gate.set()
         self.graphql_calls = 0
+        self.authorizations: list[str] = []  # the Authorization header of each GraphQL call
         self.app_token = secrets.token_urlsafe(16)
         self.rotate_key()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -83,11 +88,15 @@ class FakeSaleor:
             def do_GET(self) -> None:
                 if self.path == "/.well-known/jwks.json":
                     saleor.jwks_fetches += 1
+                    saleor.jwks_gate.wait(timeout=60)
+                    if saleor.jwks_down:
+                        return self._json({"error": "unavailable"}, 503)
                     return self._json(saleor.jwks())
                 return self._json({"error": "not found"}, 404)
 
             def do_POST(self) -> None:
                 saleor.graphql_calls += 1
+                saleor.authorizations.append(self.headers.get("Authorization", ""))
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("Authorization") == f"Bearer {saleor.app_token}":
                     return self._json({"data": {"app": {"id": "QXBwOjE="}}})
