@@ -15,6 +15,7 @@ class DripPluginConfig(AppConfig):
         from .analytics import conversions
         from .delivery.tracking import on_anymail_tracking
         from .engine.exits import on_event_tracked
+        from . import moderation
         from .integrations import django_auth, signals as host_signals
         from .signals import event_tracked
         from .scheduling.beat import register_tick_schedule
@@ -22,6 +23,7 @@ class DripPluginConfig(AppConfig):
         django_auth.connect()
         host_signals.connect()
         date_receivers.connect()
+        moderation.connect()
         event_tracked.connect(on_event_tracked, dispatch_uid="drip_plugin.exit_events")
         tracking.connect(on_anymail_tracking, dispatch_uid="drip_plugin.anymail_tracking")
         event_tracked.connect(conversions.on_event_tracked, dispatch_uid="drip_plugin.conversions")

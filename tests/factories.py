@@ -131,3 +131,43 @@ def run_concurrently(function, times: int = 2) -> list:
         t.join(timeout=120)
     assert not errors, errors
     return results
+
+
+# The roles of the README's permission matrix, as Django permission codenames
+# of drip_plugin (plus Wagtail's admin access).
+EDITOR_PERMISSIONS = ["add_sequence", "change_sequence", "view_sequence", "lock_sequence",
+                      "add_email", "change_email", "view_email", "lock_email", "view_contact"]
+ROLE_PERMISSIONS = {
+    "viewer": ["view_sequence", "view_email", "view_contact"],
+    "editor": EDITOR_PERMISSIONS,
+    "moderator": [*EDITOR_PERMISSIONS, "publish_sequence", "publish_email", "unlock_sequence", "unlock_email", "change_contact", "export_contact",
+                  "erase_contact"],
+}
+
+
+def role_group(role: str):
+    """The Wagtail group of `role` ("viewer", "editor" or "moderator")."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        group.permissions.set([Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+                               *Permission.objects.filter(content_type__app_label="drip_plugin",
+                                                          codename__in=ROLE_PERMISSIONS[role])])
+    return group
+
+
+def logged_in_as(client, role: str, username: str | None = None):
+    """`client`, logged in as a new non-superuser in the group of `role`."""
+    user = get_user_model().objects.create_user(username or role, f"{username or role}@shop.test", "pw")
+    user.groups.add(role_group(role))
+    client.force_login(user)
+    return client
+
+
+def refused(response) -> bool:
+    """403, or Wagtail's 'Sorry, you do not have permission' redirect to the dashboard."""
+    from django.urls import reverse
+
+    return response.status_code == 403 or (
+        response.status_code == 302 and response.url == reverse("wagtailadmin_home"))

@@ -30,7 +30,7 @@ from .pages import DripPage
 
 
 def export_view(request, pk: int) -> HttpResponse:
-    if not request.user.has_perm("drip_plugin.view_contact"):
+    if not request.user.has_perm("drip_plugin.export_contact"):
         raise PermissionDenied
     contact = get_object_or_404(Contact, pk=pk)
     response = HttpResponse(json.dumps(export_contact(contact), cls=JSON_ENCODER, indent=2),
@@ -45,7 +45,7 @@ class EraseContactView(DripPage, TemplateView):
     header_icon = "bin"
 
     def dispatch(self, request, *args, pk: int, **kwargs):
-        if not request.user.has_perm("drip_plugin.delete_contact"):
+        if not request.user.has_perm("drip_plugin.erase_contact"):
             raise PermissionDenied
         self.contact = get_object_or_404(Contact, pk=pk)
         return super().dispatch(request, *args, **kwargs)
@@ -125,10 +125,10 @@ class ContactIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
         user = self.request.user
-        if user.has_perm("drip_plugin.view_contact"):
+        if user.has_perm("drip_plugin.export_contact"):
             buttons.append(ListingButton(_("Export data (JSON)"), url=reverse("drip_contacts:export", args=[instance.pk]),
                                          icon_name="download", priority=40))
-        if user.has_perm("drip_plugin.delete_contact"):
+        if user.has_perm("drip_plugin.erase_contact"):
             buttons.append(ListingButton(_("Erase (GDPR)…"), url=reverse("drip_contacts:erase", args=[instance.pk]),
                                          icon_name="bin", priority=50))
         return buttons

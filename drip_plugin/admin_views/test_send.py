@@ -79,9 +79,11 @@ class TestSendView(DripPage, TemplateView):
     page_title = _("Send a test")
 
     def dispatch(self, request, *args, pk: int, **kwargs):
-        self.email = get_object_or_404(Email, pk=pk)
         if not request.user.has_perm("drip_plugin.change_email"):
             raise PermissionDenied
+        self.email = get_object_or_404(Email, pk=pk)
+        if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
+            raise PermissionDenied  # rendering as a contact shows their name, cart and orders
         self.draft = self.email.get_latest_revision_as_object()
         return super().dispatch(request, *args, **kwargs)
 

@@ -53,6 +53,11 @@ class Contact(models.Model):
 
     class Meta:
         verbose_name = _("contact")
+        # The data-subject actions, granted apart from viewing and editing.
+        permissions = [
+            ("export_contact", _("Can export a contact's data (GDPR)")),
+            ("erase_contact", _("Can erase a contact (GDPR)")),
+        ]
         constraints = [
             # Emails are stored lower-cased by ingest; the functional index
             # keeps a hand-made row from sneaking in a case variant.

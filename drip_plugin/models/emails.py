@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.fields import StreamField
-from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin, TranslatableMixin
+from wagtail.models import (DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin, TranslatableMixin,
+                            WorkflowMixin)
 
 from ..forms import EmailForm
 from .email_blocks import EmailBodyBlock
 
 
-class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin, models.Model):
+class Email(TranslatableMixin, PreviewableMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
+            models.Model):
     """The content of one email, reusable by steps of any sequence.
 
     Like a sequence, the row holds the live version; drafts stay in revisions,
@@ -33,6 +35,9 @@ class Email(TranslatableMixin, PreviewableMixin, DraftStateMixin, RevisionMixin,
                             help_text=_("For developers, instead of blocks: the complete <mjml> document; "
                                         "Django template variables allowed."))
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_email")
+    workflow_states = GenericRelation("wagtailcore.WorkflowState", content_type_field="base_content_type",
+                                      object_id_field="object_id", related_query_name="drip_email",
+                                      for_concrete_model=False)
     base_form_class = EmailForm
 
     panels = [

@@ -10,7 +10,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
+from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
 
 from .blocks import SendWindowBlock, condition_stream_blocks
 
@@ -33,7 +33,7 @@ class CapAction(models.TextChoices):
     SKIP = "skip", _("skip that email (recorded)")
 
 
-class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
+class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
     """A drip campaign: a trigger and ordered steps, edited as a Wagtail snippet.
 
     The database row always holds the *live* version; drafts live in revisions
@@ -82,6 +82,9 @@ class Sequence(DraftStateMixin, RevisionMixin, ClusterableModel):
     cap_action = models.CharField(_("when capped"), max_length=8, choices=CapAction.choices, default=CapAction.DEFER)
     created_at = models.DateTimeField(auto_now_add=True)
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_sequence")
+    workflow_states = GenericRelation("wagtailcore.WorkflowState", content_type_field="base_content_type",
+                                      object_id_field="object_id", related_query_name="drip_sequence",
+                                      for_concrete_model=False)
 
     panels = [
         FieldPanel("name"),

@@ -11,9 +11,9 @@ from drip_plugin.models import Contact, DateRule, Email, Layout, Sequence
 
 from ..factories import build_sequence
 
-# Endpoints that are not pages: JSON, files, previews inside the editor, choosers (modal JSON).
+# Endpoints that are not pages: JSON, files, previews inside the editor, choosers and workflow dialogs (modal JSON).
 # Listing results (the listing's AJAX part) and copy/lock actions are parts of pages, not pages.
-NOT_PAGES = re.compile(r"preview|chooser|export|download|json|autosave|action-menu|:unpublish|:workflow|revisions_"
+NOT_PAGES = re.compile(r"preview|chooser|export|download|json|autosave|action-menu|:unpublish|:workflow|:confirm_workflow|:collect_workflow|revisions_"
                        r"|results|:lock|:unlock|:copy")
 
 
