@@ -15,11 +15,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
-from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..ingest.contact_import import ImportFileError, import_contacts, read_rows
 from ..models import Contact
-from .pages import DripPage
+from .pages import DripPage, ModelPermissionCheckedMixin
 
 logger = logging.getLogger("drip_plugin.admin")
 
@@ -53,8 +52,8 @@ class ConfirmForm(forms.Form):
         return f"{UPLOADS}/{name}"
 
 
-class ContactImportView(PermissionCheckedMixin, DripPage, FormView):
-    model = Contact  # (its permission policy)
+class ContactImportView(ModelPermissionCheckedMixin, DripPage, FormView):
+    model = Contact
     page_title = _("Import contacts")
     header_icon = "upload"
 

@@ -3,8 +3,21 @@ in Wagtail's header, and breadcrumbs Home › Drip › … › the page."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permission_policies import ModelPermissionPolicy
+
+
+class ModelPermissionCheckedMixin(PermissionCheckedMixin):
+    """Checks `permission_required` against `model`'s permissions. Wagtail 7.1+
+    derives the policy from `model`; 7.0 has no policy unless one is set, and
+    would let everyone in."""
+
+    @cached_property
+    def permission_policy(self):
+        return ModelPermissionPolicy(self.model)
 
 
 class DripPage(WagtailAdminTemplateMixin):

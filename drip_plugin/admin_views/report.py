@@ -11,22 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..analytics.aggregates import site_day
 from ..analytics.report_files import currencies, daily_chart, export, funnel_chart
 from ..analytics.reports import step_report
 from ..analytics.sequence_report import Period, sequence_report
 from ..models import Sequence
-from .pages import DripPage
+from .pages import DripPage, ModelPermissionCheckedMixin
 
 MAX_DAYS = 366
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class ReportView(PermissionCheckedMixin, DripPage, TemplateView):
-    model = Sequence  # (its permission policy)
+class ReportView(ModelPermissionCheckedMixin, DripPage, TemplateView):
+    model = Sequence
     any_permission_required = ["view", "change"]
     template_name = "drip_plugin/admin/report.html"
     page_title = _("Report")
@@ -62,7 +61,7 @@ class PeriodForm(forms.Form):
         return Period(today - dt.timedelta(days=int(data.get("days") or 30) - 1), today)
 
 
-class SequenceReportView(PermissionCheckedMixin, DripPage, TemplateView):
+class SequenceReportView(ModelPermissionCheckedMixin, DripPage, TemplateView):
     model = Sequence
     any_permission_required = ["view", "change"]
     template_name = "drip_plugin/admin/sequence_report.html"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..analytics.flow import build_flow
 from ..analytics.flow_svg import flow_svg
 from ..models import Sequence
+from .pages import ModelPermissionCheckedMixin
 from .sequence_pages import SequencePageMixin
 
 
-class SequenceMapView(PermissionCheckedMixin, SequencePageMixin, TemplateView):
-    model = Sequence  # (its permission policy)
+class SequenceMapView(ModelPermissionCheckedMixin, SequencePageMixin, TemplateView):
+    model = Sequence
     any_permission_required = ["view", "change"]
     template_name = "drip_plugin/admin/sequence_map.html"
     page_title = _("Sequence map")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
-from wagtail.admin.views.generic import PermissionCheckedMixin
 
 from ..engine.simulate import parse_event_stream, simulate_for
 from ..models import Sequence
-from .pages import DripPage
+from .pages import DripPage, ModelPermissionCheckedMixin
 
 EXAMPLE = """- at: 2026-03-02T09:00:00Z
   event: checkout_updated
@@ -55,8 +54,8 @@ class SimulateForm(forms.Form):
         return data
 
 
-class SimulateView(PermissionCheckedMixin, DripPage, FormView):
-    model = Sequence  # (its permission policy)
+class SimulateView(ModelPermissionCheckedMixin, DripPage, FormView):
+    model = Sequence
     page_title = _("Simulate")
     header_icon = "time"
     permission_required = "change"

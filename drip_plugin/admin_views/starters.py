@@ -9,16 +9,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Email, Sequence
 from ..starters import STARTERS, create_from_starter, get_starter
-from .pages import DripPage
+from .pages import DripPage, ModelPermissionCheckedMixin
 
 
-class StartersView(PermissionCheckedMixin, DripPage, TemplateView):
-    model = Sequence  # (its permission policy)
+class StartersView(ModelPermissionCheckedMixin, DripPage, TemplateView):
+    model = Sequence
     page_title = gettext_lazy("Start from a starter")
     header_icon = "plus"
     permission_required = "add"  # and add emails: a starter creates both

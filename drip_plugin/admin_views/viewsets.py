@@ -13,7 +13,10 @@ from wagtail.admin.ui.tables import LiveStatusTagColumn, LocaleColumn, StatusFla
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+try:
+    from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+except ImportError:  # Wagtail 7.0: the listing's "More" dropdown holds buttons
+    from wagtail.admin.widgets import ListingButton as ListingMenuItem
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
