@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..conf import drip_settings
-from ..models import Consent, Contact, Sequence, Suppression
+from ..models import Consent, Contact, Message, MessageEvent, Sequence, Suppression
 
 logger = logging.getLogger("drip_plugin.consent")
 
@@ -54,15 +54,22 @@ def suppress(email: str, reason: str) -> None:
     logger.info("suppressed an address (%s)", reason)
 
 
-def unsubscribe(contact: Contact, source: str, wording_version: str = "", reason: str = "") -> None:
-    """Stop marketing email to `contact`, recording the withdrawal of consent."""
-    Consent.objects.create(contact=contact, granted=False, source=source, wording_version=wording_version,
-                           reason=reason)
-    if contact.is_subscribed:
-        contact.is_subscribed = False
-        contact.unsubscribed_at = timezone.now()
-        contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
-        logger.info("contact %s unsubscribed (%s)", contact.pk, source)
+def unsubscribe(contact: Contact, source: str, wording_version: str = "", reason: str = "", *,
+                message: Message | None = None) -> None:
+    """Stop marketing email to `contact`, recording the withdrawal of consent;
+    `message`: the email whose link was used, which gets an "unsubscribed"
+    event (its step's report counts it)."""
+    with transaction.atomic():
+        Consent.objects.create(contact=contact, granted=False, source=source, wording_version=wording_version,
+                               reason=reason)
+        if message is not None:
+            MessageEvent.objects.create(message=message, event_type="unsubscribed", recipient=contact.email,
+                                        occurred_at=timezone.now())
+        if contact.is_subscribed:
+            contact.is_subscribed = False
+            contact.unsubscribed_at = timezone.now()
+            contact.save(update_fields=["is_subscribed", "unsubscribed_at", "updated_at"])
+            logger.info("contact %s unsubscribed (%s)", contact.pk, source)
 
 
 def resubscribe(contact: Contact, source: str, wording_version: str = "", reason: str = "") -> bool:

@@ -10,13 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..consent.suppression import resubscribe, set_opt_outs, unsubscribe
 from ..links.signed import read_unsubscribe_token, read_view_token
-from ..models import Contact, Message, MessageEvent, Sequence
+from ..models import Contact, Message, Sequence
 from ..models.messages import MessageStatus
 from ..rendering import TemplateProblem
 from ..rendering.messages import render_message
@@ -66,10 +65,8 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         if not one_click and (refusal := _csrf_refusal(request)) is not None:
             return refusal
         if one_click or action == "unsubscribe_all":
-            unsubscribe(contact, "one-click unsubscribe (RFC 8058)" if one_click else "preference centre")
-            if message is not None:  # the step's report counts it
-                MessageEvent.objects.create(message=message, event_type="unsubscribed", recipient=contact.email,
-                                            occurred_at=timezone.now())
+            unsubscribe(contact, "one-click unsubscribe (RFC 8058)" if one_click else "preference centre",
+                        message=message)
             done = "unsubscribed"
         elif action == "resubscribe":
             done = "resubscribed" if resubscribe(contact, "preference centre") else "resubscribe_refused"

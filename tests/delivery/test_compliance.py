@@ -118,6 +118,20 @@ def test_unsubscribing_through_our_own_link_counts_in_the_steps_report(db, clock
     assert [step.unsubscribed for step in welcome.steps] == [1, 0]
 
 
+@pytest.mark.parametrize("form", [{"action": "unsubscribe_all"}, {"List-Unsubscribe": "One-Click"}],
+                         ids=["preference_centre", "one_click"])
+def test_preference_centre_unsubscribe_writes_exactly_one_consent_record_and_one_event(db, clock, client, form):
+    email = first_email()
+    message = Message.objects.get()
+    client.post(unsubscribe_path(email), form)
+    contact = Contact.objects.get()
+    assert not contact.is_subscribed
+    assert list(contact.consents.values_list("granted", "source")) == [
+        (False, "preference centre" if "action" in form else "one-click unsubscribe (RFC 8058)")]
+    assert list(MessageEvent.objects.values_list("message", "event_type", "recipient")) == [
+        (message.pk, "unsubscribed", "u@example.com")]
+
+
 def bounce(recipient: str, event_type: str, message: Message | None = None, event_id: str | None = None):
     """An ESP's tracking event; each gets its own ESP event id unless `event_id` (a resent webhook)."""
     event = AnymailTrackingEvent(event_type=event_type, recipient=recipient, timestamp=None,
