@@ -219,3 +219,28 @@ def check_suppression_hash_key(app_configs=None, **kwargs):
             id="drip_plugin.E060",
         )]
     return []
+
+
+REDIS_TRANSPORT = "drip_plugin.redis_broker:Transport"
+
+
+@register(Tags.compatibility)
+def check_celery_broker(app_configs=None, **kwargs):
+    """With Redis as the broker, kombu's own transport lets a worker exit for
+    good when Redis restarts (see drip_plugin.redis_broker)."""
+    urls = getattr(settings, "CELERY_BROKER_URL", None) or ""
+    transport = getattr(settings, "CELERY_BROKER_TRANSPORT", None)
+    if transport in (REDIS_TRANSPORT, REDIS_TRANSPORT.replace(":", ".")):
+        return []
+    # Celery takes failover URLs as a list or separated by ";".
+    if isinstance(urls, str):
+        urls = urls.split(";")
+    if not any(urlsplit(str(url).strip()).scheme in ("redis", "rediss") for url in urls):
+        return []
+    return [Warning(
+        "CELERY_BROKER_URL is a Redis URL and CELERY_BROKER_TRANSPORT is not drip_plugin's Redis transport: "
+        "with celery/kombu 5.7 a worker exits for good when Redis restarts while it holds tasks.",
+        hint=f'Set CELERY_BROKER_TRANSPORT = "{REDIS_TRANSPORT}" (the URL stays redis://…); '
+        "see the README, \"With Redis as the broker\".",
+        id="drip_plugin.W070",
+    )]

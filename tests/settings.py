@@ -71,6 +71,7 @@ if os.environ.get("DRIP_TEST_DB") == "postgres":
         }
     }
     CELERY_BROKER_URL = os.environ.get("DRIP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"  # as the README says (check W070)
 else:
     DATABASES = {
         "default": {

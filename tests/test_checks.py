@@ -1,7 +1,9 @@
 """Issue 3: settings read in one place, misconfiguration reported by system checks."""
 from __future__ import annotations
 
-from drip_plugin.checks import check_settings
+from django.core.checks import WARNING
+
+from drip_plugin.checks import check_celery_broker, check_settings
 from drip_plugin.conf import drip_settings
 
 
@@ -95,3 +97,24 @@ def test_checks_site_url_must_be_absolute_and_not_this_machine_in_production(set
     assert ids(check_settings()) == ["drip_plugin.W003"]
     settings.DEBUG = True
     assert check_settings() == []
+
+
+def test_check_redis_broker_without_drip_transport_warns_with_the_fix(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.CELERY_BROKER_TRANSPORT = None
+    (problem,) = check_celery_broker()
+    assert problem.id == "drip_plugin.W070" and problem.level == WARNING
+    assert 'CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"' in problem.hint
+    settings.CELERY_BROKER_URL = "amqp://guest@rabbit//; rediss://cache:6380/0"  # a Redis failover URL counts too
+    settings.CELERY_BROKER_TRANSPORT = "redis"
+    assert ids(check_celery_broker()) == ["drip_plugin.W070"]
+
+
+def test_check_redis_broker_with_drip_transport_or_another_broker_is_silent(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"
+    assert check_celery_broker() == []
+    for url in ("filesystem://", "amqp://guest@localhost//", "memory://", None):
+        settings.CELERY_BROKER_URL = url
+        settings.CELERY_BROKER_TRANSPORT = None
+        assert check_celery_broker() == [], url
