@@ -7,6 +7,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from .extensions import register_interruption
+from .ingest.contact_import import run_import_job
 from .scheduling import tick as run_tick
 
 # Celery's soft time limit lands anywhere in a task: for the sender it is a
@@ -17,3 +18,8 @@ register_interruption(SoftTimeLimitExceeded)
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)
 def tick() -> dict:
     return asdict(run_tick())
+
+
+@shared_task(name="drip_plugin.tasks.contact_import", ignore_result=True)
+def contact_import(job_id: int) -> None:
+    run_import_job(job_id)

@@ -9,7 +9,7 @@ from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
 
-from .admin_views.contact_import import ContactImportView
+from .admin_views.contact_import import ContactImportJobView, ContactImportView, contact_import_progress_view
 from .admin_views.dashboard import DripDashboardPanel
 from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
@@ -49,6 +49,9 @@ def drip_admin_urls():
              name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),
         path("drip/contacts/import/", ContactImportView.as_view(), name="drip_plugin_contact_import"),
+        path("drip/contacts/import/<int:pk>/", ContactImportJobView.as_view(), name="drip_plugin_contact_import_job"),
+        path("drip/contacts/import/<int:pk>/progress.json", contact_import_progress_view,
+             name="drip_plugin_contact_import_json"),
     ]
 
 

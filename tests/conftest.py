@@ -53,3 +53,20 @@ def clock():
     """A frozen clock at a known instant; `clock.shift(timedelta)` moves it."""
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def celery_memory_app(monkeypatch):
+    """A Celery app on the in-memory broker, current in every thread (the
+    live server's too): queued tasks wait, as for a busy worker, until the
+    test runs their function; `celery_memory_app.conf.task_always_eager =
+    True` runs them where they are queued instead."""
+    import celery._state
+    from celery import Celery
+
+    app = Celery("drip_tests", broker="memory://", set_as_current=False)
+    app.conf.task_publish_retry = False
+    monkeypatch.setattr(celery._state, "default_app", app)
+    monkeypatch.setattr(celery._state._tls, "current_app", app)
+    yield app
+    app.close()

@@ -5,6 +5,7 @@ from .dates import ContactDate, DateRule
 from .emails import Email
 from .enrollments import Enrollment
 from .events import Event
+from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
 from .sequences import Sequence, Step
@@ -15,6 +16,7 @@ __all__ = [
     "Consent",
     "Contact",
     "ContactDate",
+    "ContactImport",
     "DateRule",
     "Email",
     "Enrollment",
