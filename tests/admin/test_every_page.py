@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from drip_plugin.models import Contact, DateRule, Email, Layout, Sequence
+from drip_plugin.models import Contact, ContactImport, DateRule, Email, Layout, Sequence
 
 from ..factories import build_sequence
 
@@ -35,6 +35,8 @@ def objects(db):
         "sequence": sequence.pk, "email": Email.objects.first().pk,
         "layout": Layout.objects.create(name="Brand", shop_name="Shop").pk,
         "daterule": DateRule.objects.create(name="Anniversary", event_name="anniversary", source="contact.birthday").pk,
+        # Before "contact": the first key found in a URL's name gives its pk.
+        "contact_import": ContactImport.objects.create(file_name="people.csv", stored_name="x.csv", dry_run=True).pk,
         "contact": Contact.objects.create(email="ada@shop.test").pk,
     }
 

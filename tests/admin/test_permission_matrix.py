@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.admin.menu import admin_menu
 
-from drip_plugin.models import Contact, Email, Sequence, Step
+from drip_plugin.models import Contact, ContactImport, Email, Sequence, Step
 
 from ..factories import logged_in_as, refused, role_group
 from ..ingest.test_event_names import sequence_form
@@ -39,6 +39,12 @@ MATRIX = {
     "edit a contact": (("get", "drip_contacts:edit", "contact", None), (DENIED, DENIED, ALLOWED)),
     "export a contact's data": (("get", "drip_contacts:export", "contact", None), (DENIED, DENIED, ALLOWED)),
     "erase a contact (confirm)": (("get", "drip_contacts:erase", "contact", None), (DENIED, DENIED, ALLOWED)),
+    # Importing takes the "add contact" permission, which none of these roles has.
+    "import contacts": (("get", "drip_plugin_contact_import", None, None), (DENIED, DENIED, DENIED)),
+    "a contact import's page": (("get", "drip_plugin_contact_import_job", "contact_import", None),
+                                (DENIED, DENIED, DENIED)),
+    "a contact import's progress": (("get", "drip_plugin_contact_import_json", "contact_import", None),
+                                    (DENIED, DENIED, DENIED)),
     "publish with its emails": (("get", "drip_plugin_sequence_publish_with_emails", "sequence", None),
                                 (DENIED, DENIED, ALLOWED)),
 }
@@ -53,7 +59,8 @@ def objects() -> dict:
     sequence = Sequence.objects.create(name="Welcome", trigger_event="signed_up", live=False)
     Step.objects.create(sequence=sequence, sort_order=0, email=email)
     sequence.save_revision()
-    return {"sequence": sequence, "email": email, "contact": Contact.objects.create(email="ann@shop.test")}
+    return {"sequence": sequence, "email": email, "contact": Contact.objects.create(email="ann@shop.test"),
+            "contact_import": ContactImport.objects.create(file_name="people.csv", stored_name="x.csv", dry_run=True)}
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
