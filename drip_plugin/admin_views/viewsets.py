@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.forms import modelform_factory
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +19,11 @@ try:
     from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 except ImportError:  # Wagtail 7.0: the listing's "More" dropdown holds buttons
     from wagtail.admin.widgets import ListingButton as ListingMenuItem
-from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (EditView, IndexView, SnippetViewSet, SnippetViewSetGroup,
+                                             WorkflowActionView)
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
+from ..moderation import ApprovalRefused
 from .contacts import ContactForm, ContactIndexView, ContactInspectView, EraseContactView, export_view
 
 
@@ -39,7 +43,30 @@ class SequenceIndexView(IndexView):
                                 icon_name="site", priority=15)]
 
 
+class RefusedApprovalWorkflowActionView(WorkflowActionView):
+    """A workflow action from the dashboard or the listing (a modal or a plain
+    post): a refused approval (moderation.ApprovalRefused) is said to the
+    moderator, and nothing was approved."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ApprovalRefused as refused:
+            messages.error(request, str(refused))
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
+            return redirect(self.redirect_url)
+
+
 class SequenceEditView(EditView):
+    def workflow_action_action(self):
+        """Approving in the editor: the edits are saved; a refused approval is said."""
+        try:
+            return super().workflow_action_action()
+        except ApprovalRefused as refused:
+            messages.error(self.request, str(refused))
+            return redirect(self.get_edit_url())
+
     @cached_property
     def header_buttons(self):
         return [*super().header_buttons,
@@ -51,6 +78,7 @@ class SequenceViewSet(SnippetViewSet):
     model = Sequence
     index_view_class = SequenceIndexView
     edit_view_class = SequenceEditView
+    workflow_action_view_class = RefusedApprovalWorkflowActionView
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"
@@ -59,8 +87,19 @@ class SequenceViewSet(SnippetViewSet):
     search_fields = ["name", "trigger_event"]
 
 
+class EmailEditView(EditView):
+    def get_error_message(self):
+        if self.action == "workflow-action":
+            # The form refuses content problems: an approval would publish them.
+            return _("The email was not approved: it has problems that block publishing (below). "
+                     "Fix them, or request changes.")
+        return super().get_error_message()
+
+
 class EmailViewSet(SnippetViewSet):
     model = Email
+    edit_view_class = EmailEditView
+    workflow_action_view_class = RefusedApprovalWorkflowActionView
     icon = "doc-full"
     menu_label = _("Drip emails")
     menu_name = "drip_emails"
