@@ -34,9 +34,11 @@ drip_plugin.track("signed_up", email="ada@example.com", properties={})
 result = tick()
 message = mail.outbox[0]
 html = message.alternatives[0][0]
-preferences = re.search(r'href="https://shop\.example(/drip/[^"]*preferences[^"]*)"', html)
-page = Client().get(preferences.group(1).replace("&amp;", "&")) if preferences else None
+# The unsubscribe link opens the preference centre (a template and a form).
+unsubscribe = re.search(r"<https://shop\.example(/drip/unsubscribe/[^>]+)>", message.extra_headers["List-Unsubscribe"])
+page = Client().get(unsubscribe.group(1)) if unsubscribe else None
 package = Path(drip_plugin.__file__).parent
+print("\n--summary--")
 json.dump({
     "module": drip_plugin.__file__,
     "sent": result.sent,
@@ -44,6 +46,7 @@ json.dump({
     "subject": message.subject,
     "html_has_footer": "Shop Ltd, 1 High Street, London" in html,
     "preferences_status": page.status_code if page else None,
+    "preferences_page": page.content.decode() if page else "",
     "data_files": sorted(str(p.relative_to(package)) for p in package.rglob("*")
                          if p.is_file() and p.suffix not in (".py", ".pyc")),
     "collected": sorted(str(p.relative_to(Path("static"))) for p in Path("static/drip_plugin").rglob("*")
