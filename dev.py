@@ -132,7 +132,8 @@ def test(args: list[str]) -> int:
     if not pytest_passed(code):
         return code or 1
     say("release: the docs site (mkdocs --strict), the wheel in a fresh venv")
-    code = run(py, "-m", "pytest", *RELEASE_PASS, cwd=ROOT, env={**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_RELEASE": "1"})
+    code = run(py, "-m", "pytest", *RELEASE_PASS, cwd=ROOT,
+               env={**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_RELEASE": "1"})
     if not pytest_passed(code):
         return code or 1
     in_ci = os.environ.get("CI", "").lower() == "true"
