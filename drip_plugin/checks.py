@@ -219,3 +219,20 @@ def check_suppression_hash_key(app_configs=None, **kwargs):
             id="drip_plugin.E060",
         )]
     return []
+
+
+@register()
+def check_web_fonts(app_configs=None, **kwargs):
+    """WEB_FONTS maps font names to the stylesheet URLs emails load them from."""
+    fonts = drip_settings.WEB_FONTS
+    if isinstance(fonts, dict) and all(
+        isinstance(name, str) and name.strip() and isinstance(url, str) and url.startswith("https://")
+        for name, url in fonts.items()
+    ):
+        return []
+    return [Error(
+        f"DRIP_PLUGIN['WEB_FONTS'] must map font names to https:// stylesheet URLs, not {fonts!r}; "
+        "meanwhile emails load no web font.",
+        hint='For example {"Lato": "https://fonts.googleapis.com/css?family=Lato:400,700"}, or {} for none.',
+        id="drip_plugin.E070",
+    )]

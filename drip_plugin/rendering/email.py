@@ -8,7 +8,7 @@ from typing import Any
 
 from ..conf import drip_settings
 from .errors import TemplateProblem
-from .mjml import compile_mjml
+from .mjml import compile_mjml, web_fonts
 from .sandbox import freeze, render_template
 from .text import html_to_text
 
@@ -29,7 +29,7 @@ def text_template(compiled_html: str) -> str:
 
 def compiled_html(email) -> str:
     """The email's MJML compiled to HTML, template tags still in (cached per distinct source)."""
-    return compile_mjml(email.mjml_source())
+    return compile_mjml(email.mjml_source(), web_fonts())
 
 
 def render_email(email, merge: Mapping[str, Any], compiled: str | None = None) -> RenderedEmail:
