@@ -20,6 +20,7 @@ from django.template.defaulttags import ForNode
 
 from ..conf import drip_settings
 from .errors import TemplateProblem
+from .formats import FILTERS as LOCALE_FILTERS
 
 register = Library()
 
@@ -29,6 +30,7 @@ ALLOWED_FILTERS = (
     "floatformat", "join", "last", "length", "linebreaks", "linebreaksbr", "ljust", "lower", "pluralize", "rjust",
     "slice", "stringformat", "time", "timesince", "timeuntil", "title", "truncatechars", "truncatewords", "upper",
     "urlencode", "wordcount", "wordwrap", "yesno",
+    *LOCALE_FILTERS,  # money and dates in the email's language (formats.py)
 )
 # Filters whose argument sizes their output (or the work they do), and the
 # largest number each argument may hold; it must be written in the template.
@@ -97,7 +99,7 @@ def _bounded(name: str, function: Callable) -> Callable:
 
 
 for _name in ALLOWED_FILTERS:
-    register.filter(_name, _bounded(_name, defaultfilters.register.filters[_name]))
+    register.filter(_name, _bounded(_name, LOCALE_FILTERS.get(_name) or defaultfilters.register.filters[_name]))
 for _name in ALLOWED_TAGS:
     if _name != "for":
         register.tag(_name, defaulttags.register.tags[_name])
