@@ -141,8 +141,9 @@ STARTERS: tuple[Starter, ...] = (
         steps=(
             StarterStep(StarterEmail(_("Win-back #1"), _("We miss you, {{ contact.first_name|default:\"friend\" }}"),
                                      _("Here is what is new"), "winback_1")),
-            # xgettext:no-python-format
-            StarterStep(StarterEmail(_("Win-back #2: discount"), _("10% off your next order"),
+            StarterStep(StarterEmail(_("Win-back #2: discount"),
+                                     # xgettext:no-python-format
+                                     _("10% off your next order"),
                                      _("A code just for you"), "winback_2"), 7),
         ),
         options={"exit_events": "order_completed"},
