@@ -18,7 +18,7 @@ def footer(language: str) -> str:
     language: sender identity and the unsubscribe/preferences links (anti-spam
     law, Gmail/Yahoo bulk-sender rules)."""
     with translation.override(language):
-        unsubscribe, preferences = escape(_("Unsubscribe")), escape(_("Email preferences"))
+        unsubscribe, preferences = escape(translation.gettext("Unsubscribe")), escape(translation.gettext("Email preferences"))
     return f"""    <mj-section><mj-column>
       <mj-text font-size="12px" color="#666666" align="center">{{{{ sender.postal_address }}}}<br />
         <a href="{{{{ links.unsubscribe }}}}">{unsubscribe}</a> · <a href="{{{{ links.preferences }}}}">{preferences}</a></mj-text>
