@@ -27,13 +27,15 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdrfg]|%[sd]|<[^>]+>|\{
 SENTENCE = 20
 
 # All of the page's visible text nodes and its labelling attributes, outside
-# the editor's own content (iframes of email previews, form field values).
+# the editor's own content (iframes of email previews, form field values) and
+# identifiers shown as code (event names); elements marked hidden (Wagtail's
+# side panel counter holds a bare "None" there).
 TEXTS_JS = """() => {
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, parent = node.parentElement;
-    if (!parent || parent.closest('script, style, textarea, iframe, [data-editor-content], .CodeMirror')) continue;
+    if (!parent || parent.closest('script, style, textarea, iframe, code, [hidden], [data-editor-content], .CodeMirror')) continue;
     const text = node.textContent.replace(/\\s+/g, ' ').trim();
     if (text) texts.push(text);
   }
@@ -78,13 +80,16 @@ def shop(django_user_model):
     profile = UserProfile.get_for_user(admin)
     profile.preferred_language = "fr"
     profile.save()
-    Locale.objects.get_or_create(language_code="fr")
     Layout.objects.create(name="Maison", shop_name="Boutique Lumière")
     sequence = build_sequence(name="Printemps", steps=[(0, "days", "Bonjour {{ contact.first_name }}")])
+    french = sequence.steps.get().email.copy_for_translation(Locale.objects.get_or_create(language_code="fr")[0])
+    french.save()
+    french.save_revision().publish()  # the email goes out in French
     Contact.objects.create(email="amelie@example.com", first_name="Amélie", locale="fr")
     track("signed_up", email="amelie@example.com")
     tick()
     message = Message.objects.get(to_email="amelie@example.com")
+    assert message.language == "fr"
     return {"sequence": sequence, "email": sequence.steps.get().email, "message": message,
             "contact": message.enrollment.contact}
 
@@ -104,7 +109,7 @@ def admin_pages(shop) -> dict[str, str]:
         "contacts": "/admin/drip_contacts/",
         "contact": f"/admin/drip_contacts/inspect/{contact.pk}/",
         "contact-edit": f"/admin/drip_contacts/edit/{contact.pk}/",
-        "contact-erase": f"/admin/drip_contacts/erase/{contact.pk}/",
+        "contact-erase": f"/admin/drip_contacts/{contact.pk}/erase/",
         "contact-import": "/admin/drip/contacts/import/",
         "test-send": f"/admin/drip/emails/{email.pk}/test-send/",
         "starters": "/admin/drip/starters/",
