@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import LiveStatusTagColumn, LocaleColumn, StatusFlagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn, StatusFlagColumn, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -82,7 +82,9 @@ class SequenceViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"
-    list_display = ["name", "trigger_event", LiveStatusTagColumn(), UpdatedAtColumn()]
+    # Labels given here: Wagtail's own defaults are translated once, at import.
+    list_display = ["name", "trigger_event", LiveStatusTagColumn(label=_("Status")),
+                    UpdatedAtColumn(label=_("Updated"))]
     list_filter = ["live"]
     search_fields = ["name", "trigger_event"]
 
@@ -103,7 +105,8 @@ class EmailViewSet(SnippetViewSet):
     icon = "doc-full"
     menu_label = _("Drip emails")
     menu_name = "drip_emails"
-    list_display = ["name", "subject", LocaleColumn(label=_("Language")), LiveStatusTagColumn(), UpdatedAtColumn()]
+    list_display = ["name", "subject", LocaleColumn(label=_("Language")), LiveStatusTagColumn(label=_("Status")),
+                    UpdatedAtColumn(label=_("Updated"))]
     list_filter = ["live"]
     search_fields = ["name", "subject"]
 
@@ -138,7 +141,7 @@ class ContactViewSet(ModelViewSet):
     list_display = ["email", "full_name",
                     StatusFlagColumn("is_subscribed", label=_("Marketing email"), true_label=_("subscribed"),
                                      false_label=_("unsubscribed")),
-                    "created_at"]
+                    Column("created_at", label=_("Created"))]
     list_filter = ["is_subscribed"]
     search_fields = ["email", "first_name", "last_name"]
     inspect_view_enabled = True
