@@ -5,6 +5,8 @@
     python3 dev.py test   set up .venv and run the test suite (SQLite, then
                           PostgreSQL + Redis when they answer; CI=true requires them);
                           each database also runs the django-oscar adapter's pass;
+                          after the SQLite pass, the release step (docs site in strict
+                          mode, the wheel installed in a fresh venv, tests/release);
                           then one SQLite pass per other row of the supported matrix
                           (ROWS), each in its own venv
 """
@@ -93,6 +95,10 @@ def ensure_chromium() -> None:
 # main suite already migrates drip_plugin's own schema.
 OSCAR_PASS = ["--ds=tests.oscar_settings", "--nomigrations", "tests/integrations/test_oscar.py"]
 
+# Once per run, not per database or row: `mkdocs build --strict` and the
+# wheel built, installed into a fresh venv and sending one email.
+RELEASE_PASS = ["tests/release"]
+
 
 # The supported matrix's other ends (README, "Supported versions"): name →
 # the Python it runs on; .ci/constraints/<name>.txt pins its Django and
@@ -123,6 +129,11 @@ def test(args: list[str]) -> int:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     say("tests on SQLite (filesystem/memory broker)")
     code = suite(py, args, {**env, "DRIP_TEST_DB": "sqlite"})
+    if not pytest_passed(code):
+        return code or 1
+    say("release: the docs site (mkdocs --strict), the wheel in a fresh venv")
+    code = run(py, "-m", "pytest", *RELEASE_PASS, cwd=ROOT,
+               env={**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_RELEASE": "1"})
     if not pytest_passed(code):
         return code or 1
     in_ci = os.environ.get("CI", "").lower() == "true"
@@ -166,7 +177,10 @@ def demo(args: list[str]) -> int:
             return 1
     procs = [
         subprocess.Popen(
-            [BIN / "celery", "-A", "demo_store", "worker", "-B", "--pool", "solo", "--loglevel", "info",
+            [BIN / "celery", "-A", "demo_store", "worker", "-B", "--pool", "solo",
+             # warning: no "Task … received/succeeded" pair every tick (10 s) burying the request log;
+             # drip's own lines still show (settings.LOGGING).
+             "--loglevel", "warning",
              "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
             cwd=SITE, env=env, start_new_session=True,
         ),

@@ -116,6 +116,12 @@ DEFAULTS: dict[str, Any] = {
     # Emit `renewal_due` this many days before the (local) day of a
     # Subscription's renews_at, at DATE_EVENTS_TIME.
     "RENEWAL_REMINDER_DAYS": [14, 3, 1],
+    # Web fonts emails may load, font name → stylesheet URL, e.g.
+    # {"Lato": "https://fonts.googleapis.com/css?family=Lato:400,700"}: an
+    # email whose font-family (the layout's font family, or mj-attributes in
+    # raw MJML) names one of them loads it. Empty: no web font unless raw MJML
+    # asks with <mj-font>; emails use the layout's system font stack.
+    "WEB_FONTS": {},
     # Bearer token of the Prometheus endpoint (<drip urls>/metrics/); None:
     # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
     "METRICS_TOKEN": None,

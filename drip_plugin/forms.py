@@ -1,7 +1,12 @@
 """Admin forms of drip's snippets."""
 from __future__ import annotations
 
+import json
+
+from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
+
+from .rendering.validation import email_problems
 
 
 class EmailForm(WagtailAdminModelForm):
@@ -36,3 +41,26 @@ class EmailForm(WagtailAdminModelForm):
                 self._errors[field].data[:] = kept
             else:
                 del self._errors[field]
+
+
+class MJMLCodeEditor(forms.Textarea):
+    """The raw MJML field as a code editor (CodeMirror 6, built from
+    drip_plugin/frontend/ into static/drip_plugin/editor/): line numbers,
+    highlighting, and the lines of the source's problems marked — the same
+    problems, with the same lines, as the form reports (rendering/validation.py).
+
+    They are worked out from the value shown, not taken from the form's
+    errors: a draft saved with problems keeps no errors, and still shows them."""
+
+    class Media:
+        js = ["drip_plugin/editor/mjml-editor.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        source = self.format_value(value) or ""
+        problems = email_problems(source, "").get("mjml", []) if source.strip() else []
+        context["widget"]["attrs"].update({
+            "data-drip-code-editor": "",
+            "data-problems": json.dumps([{"line": p.line, "message": p.message} for p in problems]),
+        })
+        return context

@@ -106,5 +106,6 @@ def confirm_publishing_draft_emails(request, instance):
 @hooks.register("insert_global_admin_js")
 def segment_count_js():
     # Does nothing outside a sequence's edit form (it looks for the filter fields).
-    return format_html('<script src="{}" data-url="{}"></script>', static("drip_plugin/segment_count.js"),
-                       reverse("drip_plugin_segment_count"))
+    return format_html('<script src="{}" data-url="{}" data-unavailable="{}"></script>',
+                       static("drip_plugin/segment_count.js"), reverse("drip_plugin_segment_count"),
+                       _("The segment count is not available right now."))

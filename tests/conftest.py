@@ -5,8 +5,13 @@ import os
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import build_sequence, logged_in_editor
+
+# No test is timed: hypothesis's per-example deadline fails on a busy machine.
+hypothesis_settings.register_profile("drip", deadline=None)
+hypothesis_settings.load_profile("drip")
 
 
 def pytest_collection_modifyitems(config, items):

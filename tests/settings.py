@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Public pages a contact reaches without a message (invalid link, cart) speak their browser's language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -71,7 +73,7 @@ if os.environ.get("DRIP_TEST_DB") == "postgres":
         }
     }
     CELERY_BROKER_URL = os.environ.get("DRIP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"  # as the README says (check W070)
+    CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"  # as the README says (check W080)
 else:
     DATABASES = {
         "default": {

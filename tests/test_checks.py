@@ -103,11 +103,11 @@ def test_check_redis_broker_without_drip_transport_warns_with_the_fix(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     settings.CELERY_BROKER_TRANSPORT = None
     (problem,) = check_celery_broker()
-    assert problem.id == "drip_plugin.W070" and problem.level == WARNING
+    assert problem.id == "drip_plugin.W080" and problem.level == WARNING
     assert 'CELERY_BROKER_TRANSPORT = "drip_plugin.redis_broker:Transport"' in problem.hint
     settings.CELERY_BROKER_URL = "amqp://guest@rabbit//; rediss://cache:6380/0"  # a Redis failover URL counts too
     settings.CELERY_BROKER_TRANSPORT = "redis"
-    assert ids(check_celery_broker()) == ["drip_plugin.W070"]
+    assert ids(check_celery_broker()) == ["drip_plugin.W080"]
 
 
 def test_check_redis_broker_with_drip_transport_or_another_broker_is_silent(settings):

@@ -134,11 +134,26 @@ class ContactIndexView(IndexView):
         return buttons
 
 
+# The timeline's kinds as the admin shows them (filter boxes, Kind column).
+KIND_LABELS = {"event": _("event"), "journey": _("journey"), "message": _("message"), "consent": _("consent"),
+               "suppression": _("suppression")}
+
+
 class ContactInspectView(InspectView):
     """The contact's fields, then their timeline: newest first, filtered by
     kind (?kind=message&kind=journey), paginated (?page=2)."""
 
     template_name = "drip_plugin/admin/contact_inspect.html"
+    fields = ["email", "first_name", "last_name", "locale", "time_zone", "phone", "birthday", "attributes",
+              "last_order_at", "is_subscribed"]
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return value
 
     def get_context_data(self, **kwargs):
         chosen = tuple(kind for kind in self.request.GET.getlist("kind") if kind in KINDS) or KINDS
@@ -147,5 +162,6 @@ class ContactInspectView(InspectView):
         except ValueError:
             page = 1
         timeline = contact_timeline(self.object, kinds=chosen, page=page)
-        return {**super().get_context_data(**kwargs), "timeline": timeline, "all_kinds": KINDS,
-                "chosen_kinds": chosen}
+        return {**super().get_context_data(**kwargs), "timeline": timeline, "all_kinds": KIND_LABELS.items(),
+                "chosen_kinds": chosen,
+                "entries": [(entry, KIND_LABELS.get(entry.kind, entry.kind)) for entry in timeline.entries]}

@@ -6,7 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -35,4 +35,14 @@ def segment_count_view(request):
         return JsonResponse({"error": _("Complete the conditions to see how many contacts match.")}, status=400)
     count = count_matching(conditions)
     return JsonResponse({"matching": count.matching, "subscribed": count.subscribed, "total": count.total,
-                         "depends_on_event": count.depends_on_event})
+                         "depends_on_event": count.depends_on_event, "text": count_text(count)})
+
+
+def count_text(count) -> str:
+    """The count as the editor reads it under the filters, in their language."""
+    text = ngettext("%(matching)d of %(total)d contact matches the contact conditions (%(subscribed)d subscribed).",
+                    "%(matching)d of %(total)d contacts match the contact conditions (%(subscribed)d subscribed).",
+                    count.total) % {"matching": count.matching, "total": count.total, "subscribed": count.subscribed}
+    if count.depends_on_event:
+        text += " " + _("Depends on the event: %(conditions)s.") % {"conditions": "; ".join(count.depends_on_event)}
+    return text

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Email, Sequence
-from ..starters import STARTERS, create_from_starter, get_starter
+from ..starters import STARTERS, create_from_starter, get_starter, sequence_name
 from .pages import DripPage, ModelPermissionCheckedMixin
 
 
@@ -30,8 +30,9 @@ class StartersView(ModelPermissionCheckedMixin, DripPage, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        existing = dict(Sequence.objects.filter(name__in=[s.name for s in STARTERS]).values_list("name", "pk"))
-        rows = [{"starter": s, "existing": existing.get(s.name)} for s in STARTERS]
+        names = {s.key: sequence_name(s) for s in STARTERS}  # as created: in the site's default language
+        existing = dict(Sequence.objects.filter(name__in=names.values()).values_list("name", "pk"))
+        rows = [{"starter": s, "existing": existing.get(names[s.key])} for s in STARTERS]
         return {**super().get_context_data(**kwargs), "rows": rows}
 
     def post(self, request):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.forms import modelform_factory
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import LiveStatusTagColumn, LocaleColumn, StatusFlagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn, StatusFlagColumn, UpdatedAtColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -17,9 +19,11 @@ try:
     from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 except ImportError:  # Wagtail 7.0: the listing's "More" dropdown holds buttons
     from wagtail.admin.widgets import ListingButton as ListingMenuItem
-from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (EditView, IndexView, SnippetViewSet, SnippetViewSetGroup,
+                                             WorkflowActionView)
 
 from ..models import Contact, DateRule, Email, Layout, Sequence
+from ..moderation import ApprovalRefused
 from .contacts import ContactForm, ContactIndexView, ContactInspectView, EraseContactView, export_view
 
 
@@ -39,7 +43,30 @@ class SequenceIndexView(IndexView):
                                 icon_name="site", priority=15)]
 
 
+class RefusedApprovalWorkflowActionView(WorkflowActionView):
+    """A workflow action from the dashboard or the listing (a modal or a plain
+    post): a refused approval (moderation.ApprovalRefused) is said to the
+    moderator, and nothing was approved."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ApprovalRefused as refused:
+            messages.error(request, str(refused))
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
+            return redirect(self.redirect_url)
+
+
 class SequenceEditView(EditView):
+    def workflow_action_action(self):
+        """Approving in the editor: the edits are saved; a refused approval is said."""
+        try:
+            return super().workflow_action_action()
+        except ApprovalRefused as refused:
+            messages.error(self.request, str(refused))
+            return redirect(self.get_edit_url())
+
     @cached_property
     def header_buttons(self):
         return [*super().header_buttons,
@@ -51,20 +78,35 @@ class SequenceViewSet(SnippetViewSet):
     model = Sequence
     index_view_class = SequenceIndexView
     edit_view_class = SequenceEditView
+    workflow_action_view_class = RefusedApprovalWorkflowActionView
     icon = "mail"
     menu_label = _("Drip sequences")
     menu_name = "drip_sequences"
-    list_display = ["name", "trigger_event", LiveStatusTagColumn(), UpdatedAtColumn()]
+    # Labels given here: Wagtail's own defaults are translated once, at import.
+    list_display = ["name", "trigger_event", LiveStatusTagColumn(label=_("Status")),
+                    UpdatedAtColumn(label=_("Updated"))]
     list_filter = ["live"]
     search_fields = ["name", "trigger_event"]
 
 
+class EmailEditView(EditView):
+    def get_error_message(self):
+        if self.action == "workflow-action":
+            # The form refuses content problems: an approval would publish them.
+            return _("The email was not approved: it has problems that block publishing (below). "
+                     "Fix them, or request changes.")
+        return super().get_error_message()
+
+
 class EmailViewSet(SnippetViewSet):
     model = Email
+    edit_view_class = EmailEditView
+    workflow_action_view_class = RefusedApprovalWorkflowActionView
     icon = "doc-full"
     menu_label = _("Drip emails")
     menu_name = "drip_emails"
-    list_display = ["name", "subject", LocaleColumn(label=_("Language")), LiveStatusTagColumn(), UpdatedAtColumn()]
+    list_display = ["name", "subject", LocaleColumn(label=_("Language")), LiveStatusTagColumn(label=_("Status")),
+                    UpdatedAtColumn(label=_("Updated"))]
     list_filter = ["live"]
     search_fields = ["name", "subject"]
 
@@ -99,7 +141,7 @@ class ContactViewSet(ModelViewSet):
     list_display = ["email", "full_name",
                     StatusFlagColumn("is_subscribed", label=_("Marketing email"), true_label=_("subscribed"),
                                      false_label=_("unsubscribed")),
-                    "created_at"]
+                    Column("created_at", label=_("Created"))]
     list_filter = ["is_subscribed"]
     search_fields = ["email", "first_name", "last_name"]
     inspect_view_enabled = True

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import pygal
 import tablib
+from django.utils.translation import gettext as _, gettext_lazy
 
 from .sequence_report import SequenceReport
 
 SERIES = ("sent", "opened", "clicked", "converted")
+# The charts' legends, in the reader's language (the CSV/XLSX headers stay machine-readable).
+SERIES_LABELS = {"sent": gettext_lazy("Sent"), "opened": gettext_lazy("Opened"), "clicked": gettext_lazy("Clicked"),
+                 "converted": gettext_lazy("Converted")}
 
 
 def currencies(report: SequenceReport) -> list[str]:
@@ -44,18 +48,18 @@ def daily_chart(report: SequenceReport) -> str:
     """Sent, opened, clicked, converted per day, as inline SVG (no script)."""
     chart = pygal.Line(height=300, show_dots=False, x_label_rotation=30, js=[], disable_xml_declaration=True,
                        show_minor_x_labels=False, x_labels_major_every=max(1, len(report.days) // 10))
-    chart.title = "Per day"
+    chart.title = _("Per day")
     chart.x_labels = [day.isoformat() for day in report.days]
     for name in SERIES:
-        chart.add(name, [figures.counts[name] for figures in report.days.values()])
+        chart.add(str(SERIES_LABELS[name]), [figures.counts[name] for figures in report.days.values()])
     return chart.render(is_unicode=True)
 
 
 def funnel_chart(report: SequenceReport) -> str:
     chart = pygal.HorizontalBar(height=60 + 40 * (1 + len(report.steps)), js=[], disable_xml_declaration=True)
-    chart.title = "Funnel"
-    chart.x_labels = ["entered", *(str(row.step) for row in report.steps)]
-    chart.add("sent", [report.entered, *(row.current.sent for row in report.steps)])
+    chart.title = _("Funnel")
+    chart.x_labels = [_("Entered"), *(str(row.step) for row in report.steps)]
+    chart.add(str(SERIES_LABELS["sent"]), [report.entered, *(row.current.sent for row in report.steps)])
     for name in SERIES[1:]:
-        chart.add(name, [None, *(row.current.counts[name] for row in report.steps)])
+        chart.add(str(SERIES_LABELS[name]), [None, *(row.current.counts[name] for row in report.steps)])
     return chart.render(is_unicode=True)

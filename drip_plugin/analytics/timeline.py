@@ -74,7 +74,8 @@ def contact_timeline(contact: Contact, *, kinds: tuple[str, ...] = KINDS, page: 
     sources = [qs for kind in kinds for qs in _sources(contact, kind)]
     if not sources:
         return TimelinePage(entries=[], total=0, page=1, pages=1, kinds=kinds)
-    merged = sources[0].union(*sources[1:], all=True)
+    # One source is queried as is: a sliced union of one crashes Django 5.2.0.
+    merged = sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
     total = merged.count()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)

@@ -14,6 +14,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Min
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from ..models import Enrollment, Message
 from ..rendering import TemplateProblem
@@ -77,13 +78,16 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
         "enrollment__trigger_event"))
     context = RenderContext(queued)
     for message in queued:
-        where = f"({message.enrollment.sequence.name}, step {message.step})"
+        where = gettext("(%(sequence)s, step %(step)s)") % {"sequence": message.enrollment.sequence.name,
+                                                            "step": message.step}
         try:
             _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:
-            entries.append(TimelineEntry(at, message.to_email, f"email fails {where}: {exc}"))
+            entries.append(TimelineEntry(at, message.to_email, gettext("email fails %(where)s: %(problem)s")
+                                         % {"where": where, "problem": exc}))
         else:
-            entries.append(TimelineEntry(at, message.to_email, f"email “{rendered.subject}” {where}"))
+            entries.append(TimelineEntry(at, message.to_email, gettext("email “%(subject)s” %(where)s")
+                                         % {"subject": rendered.subject, "where": where}))
     Message.objects.filter(pk__in=[m.pk for m in queued]).delete()
     return entries
 
@@ -91,7 +95,8 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
 def _endings(since_ids: set[int]) -> list[TimelineEntry]:
     ended = Enrollment.objects.exclude(state="active").exclude(pk__in=since_ids).select_related("contact", "sequence")
     return [
-        TimelineEntry(e.ended_at, e.contact.email, f"{e.state} {e.sequence.name}" + (f": {e.exit_reason}" if e.exit_reason else ""))
+        TimelineEntry(e.ended_at, e.contact.email, f"{e.get_state_display()} {e.sequence.name}"
+                      + (f": {e.exit_reason}" if e.exit_reason else ""))
         for e in ended
     ]
 
@@ -115,7 +120,7 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
                 if next_event == now:
                     event = pending.pop(0)
                     track(event.name, email=event.email, properties=event.properties, occurred_at=event.at)
-                    timeline.append(TimelineEntry(now, event.email, f"event {event.name}"))
+                    timeline.append(TimelineEntry(now, event.email, gettext("event %(name)s") % {"name": event.name}))
                 else:
                     advance_due_enrollments(now, 500)
                     timeline.extend(_sends(now))

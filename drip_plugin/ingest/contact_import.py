@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from ..consent.suppression import ERASED, email_hash
 from ..exceptions import InvalidEvent
@@ -79,15 +80,16 @@ def header_name(title: Any) -> str:
 def check_header(titles: list[Any]) -> list[str]:
     names = [header_name(title) for title in titles]
     if "email" not in names:
-        raise ImportFileError("the file needs an 'email' column")
+        raise ImportFileError(_("the file needs an 'email' column"))
     bad = [str(title) for title, name in zip(titles, names)
            if name not in KNOWN_COLUMNS and (not ATTRIBUTE_NAME.match(name) or name in RESERVED_NAMES)]
     if bad:
-        raise ImportFileError(f"columns {', '.join(map(repr, bad))} can be neither a contact field nor an attribute "
-                              f"name (snake_case, not a contact field such as is_subscribed)")
+        raise ImportFileError(_("columns %(columns)s can be neither a contact field nor an attribute name "
+                                "(snake_case, not a contact field such as is_subscribed)")
+                              % {"columns": ", ".join(map(repr, bad))})
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ImportFileError(f"columns appear twice: {', '.join(repeated)}")
+        raise ImportFileError(_("columns appear twice: %(columns)s") % {"columns": ", ".join(repeated)})
     return names
 
 
@@ -97,14 +99,15 @@ def read_rows(content: bytes, filename: str) -> Iterator[Row]:
         return _xlsx_rows(content)
     if filename.lower().endswith(".csv"):
         return _csv_rows(content)
-    raise ImportFileError(f"{filename!r}: only .csv and .xlsx files can be imported")
+    raise ImportFileError(_("%(file)r: only .csv and .xlsx files can be imported") % {"file": filename})
 
 
 def _csv_rows(content: bytes) -> Iterator[Row]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"the CSV file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ImportFileError(_("the CSV file is not UTF-8 text (%(reason)s at byte %(byte)s)")
+                              % {"reason": exc.reason, "byte": exc.start}) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     names = check_header(next(reader, []))
 
@@ -113,7 +116,8 @@ def _csv_rows(content: bytes) -> Iterator[Row]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines
             if len(cells) != len(names):
-                yield Row(reader.line_num, {"__error__": f"{len(cells)} cells, the header has {len(names)}"})
+                yield Row(reader.line_num, {"__error__": _("%(cells)d cells, the header has %(names)d")
+                                                  % {"cells": len(cells), "names": len(names)}})
             else:
                 yield Row(reader.line_num, dict(zip(names, cells)))
 
@@ -124,7 +128,7 @@ def _xlsx_rows(content: bytes) -> Iterator[Row]:
     try:
         dataset = tablib.Dataset().load(content, format="xlsx")
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise ImportFileError(f"the XLSX file cannot be read: {exc}") from None
+        raise ImportFileError(_("the XLSX file cannot be read: %(error)s") % {"error": exc}) from None
     names = check_header(list(dataset.headers or []))
     return (Row(line, dict(zip(names, cells))) for line, cells in enumerate(dataset, start=2)
             if any(cell not in (None, "") for cell in cells))
@@ -184,7 +188,8 @@ def import_contacts(rows: Iterable[Row], *, dry_run: bool, batch_size: int = BAT
                 report.refused.append((row.line, str(exc)))
                 continue
             if clean.email in seen:
-                report.refused.append((row.line, f"{clean.email} is already on line {seen[clean.email]}"))
+                report.refused.append((row.line, _("%(email)s is already on line %(line)s")
+                                        % {"email": clean.email, "line": seen[clean.email]}))
                 continue
             seen[clean.email] = row.line
             cleaned.append(clean)
@@ -212,7 +217,7 @@ def _import_batch(rows: list[CleanRow], report: ImportReport, dry_run: bool) -> 
     created, updated, consents = [], [], []
     for row in rows:
         if suppressed.get(row.email) == ERASED:
-            report.refused.append((row.line, "this address was erased on request: nothing is stored about it"))
+            report.refused.append((row.line, _("this address was erased on request: nothing is stored about it")))
             continue
         contact = existing.get(row.email)
         is_new = contact is None

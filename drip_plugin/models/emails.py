@@ -9,7 +9,7 @@ from wagtail.fields import StreamField
 from wagtail.models import (DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin, TranslatableMixin,
                             WorkflowMixin)
 
-from ..forms import EmailForm
+from ..forms import EmailForm, MJMLCodeEditor
 from .email_blocks import EmailBodyBlock
 
 
@@ -43,7 +43,7 @@ class Email(TranslatableMixin, PreviewableMixin, WorkflowMixin, DraftStateMixin,
     panels = [
         FieldPanel("name"), FieldPanel("subject"), FieldPanel("preheader"),
         MultiFieldPanel([FieldPanel("layout"), FieldPanel("body")], heading=_("Content")),
-        MultiFieldPanel([FieldPanel("mjml")], heading=_("Or: the whole email in raw MJML")),
+        MultiFieldPanel([FieldPanel("mjml", widget=MJMLCodeEditor)], heading=_("Or: the whole email in raw MJML")),
     ]
 
     @property

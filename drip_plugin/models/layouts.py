@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -10,11 +11,17 @@ from ..rendering.markup import as_text
 
 COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1f6feb."))
 
-# The footer every block-built email ends with: sender identity and the
-# unsubscribe/preferences links (anti-spam law, Gmail/Yahoo bulk-sender rules).
-FOOTER = """    <mj-section><mj-column>
-      <mj-text font-size="12px" color="#666666" align="center">{{ sender.postal_address }}<br />
-        <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
+
+
+def footer(language: str) -> str:
+    """The footer every block-built and starter email ends with, in the email's
+    language: sender identity and the unsubscribe/preferences links (anti-spam
+    law, Gmail/Yahoo bulk-sender rules)."""
+    with translation.override(language):
+        unsubscribe, preferences = escape(translation.gettext("Unsubscribe")), escape(translation.gettext("Email preferences"))
+    return f"""    <mj-section><mj-column>
+      <mj-text font-size="12px" color="#666666" align="center">{{{{ sender.postal_address }}}}<br />
+        <a href="{{{{ links.unsubscribe }}}}">{unsubscribe}</a> · <a href="{{{{ links.preferences }}}}">{preferences}</a></mj-text>
     </mj-column></mj-section>"""
 
 
@@ -53,5 +60,5 @@ class Layout(models.Model):
     <mj-section background-color="{self.brand_colour}"><mj-column>{brand}</mj-column></mj-section>
 """
 
-    def closing(self) -> str:
-        return f"{FOOTER}\n  </mj-body>\n</mjml>"
+    def closing(self, language: str) -> str:
+        return f"{footer(language)}\n  </mj-body>\n</mjml>"

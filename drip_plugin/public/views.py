@@ -2,6 +2,7 @@
 signed token is the credential)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.core import signing
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -33,6 +35,16 @@ def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
     return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
 
 
+def reader_language(contact: Contact, message: Message | None) -> str | None:
+    """The language the email went out in, else the contact's, if the site
+    offers it: the page reached from an email speaks it (None: the request's)."""
+    code = (message.language if message else "") or contact.locale
+    try:
+        return translation.get_supported_language_variant(code.replace("_", "-").lower()) if code else None
+    except LookupError:
+        return None
+
+
 # csrf_exempt: RFC 8058 one-click POSTs come from mailbox providers, without
 # cookies or a CSRF token; the signed token authenticates them. The preference
 # centre's forms are ours, so they are CSRF-checked as usual.
@@ -48,6 +60,12 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid(request)
     message = Message.objects.filter(pk=payload.get("m"), enrollment__contact=contact).select_related(
         "enrollment__sequence").first()
+    language = reader_language(contact, message)
+    with translation.override(language) if language else contextlib.nullcontext():
+        return _preference_centre(request, contact, message)
+
+
+def _preference_centre(request: HttpRequest, contact: Contact, message: Message | None) -> HttpResponse:
     sequence = message.enrollment.sequence if message else None
     received = Sequence.objects.filter(enrollments__contact=contact).distinct().order_by("name")
     done = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ..models.layouts import Layout
+from .languages import email_language
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,16 @@ def assemble(email) -> Assembled:
     """Cached per distinct content: the tick renders the same email for many
     recipients, and building MJML from blocks is not free."""
     layout = email.layout or default_layout()
-    key = (json.dumps(email.body.raw_data, sort_keys=True, default=str), email.preheader,
+    language = email_language(email)  # of the footer
+    key = (json.dumps(email.body.raw_data, sort_keys=True, default=str), email.preheader, language,
            tuple(getattr(layout, f.attname) for f in Layout._meta.concrete_fields))
-    return _assemble(key, email.body, email.preheader, layout)
+    return _assemble(key, email.body, email.preheader, layout, language)
 
 
 _cache: dict = {}  # bounded below; the key is the content itself, so no invalidation
 
 
-def _assemble(key, body, preheader: str, layout: Layout) -> Assembled:
+def _assemble(key, body, preheader: str, layout: Layout, language: str) -> Assembled:
     if key in _cache:
         return _cache[key]
     opening = layout.opening(preheader)
@@ -59,7 +61,7 @@ def _assemble(key, body, preheader: str, layout: Layout) -> Assembled:
         spans.append(BlockSpan(line, line + height - 1, number, str(child.block.label)))
         parts.append(mjml + "\n")
         line += height
-    parts.append(layout.closing())
+    parts.append(layout.closing(language))
     if len(_cache) > 256:
         _cache.clear()
     _cache[key] = assembled = Assembled("".join(parts), tuple(spans))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from ..conf import drip_settings
 from .validation import TAG, VOID_TAGS, blank_template_syntax
@@ -180,20 +181,21 @@ def contrast_warnings(elements: list[Element]) -> Iterator[Warning]:
         ratio, needed = contrast_ratio(foreground, behind), (
             LARGE_TEXT_CONTRAST if _is_large(element.attributes) else NORMAL_TEXT_CONTRAST)
         if ratio < needed:
-            yield Warning("contrast", f"text colour {colour} on {background} has a contrast of {ratio:.1f}:1, "
-                                      f"under the {needed:g}:1 WCAG AA asks for: hard to read for many people",
+            yield Warning("contrast", _("text colour %(colour)s on %(background)s has a contrast of %(ratio).1f:1, "
+                                        "under the %(needed)g:1 WCAG AA asks for: hard to read for many people")
+                          % {"colour": colour, "background": background, "ratio": ratio, "needed": needed},
                           element.line)
 
 
 def alt_warnings(elements: list[Element]) -> Iterator[Warning]:
     for element in elements:
         if element.name == "mj-image" and not element.attributes.get("alt", "").strip():
-            yield Warning("image_alt", "image without alt text: screen readers and clients with images off "
-                                       "show nothing (describe the image in its alt)", element.line)
+            yield Warning("image_alt", _("image without alt text: screen readers and clients with images off "
+                                         "show nothing (describe the image in its alt)"), element.line)
         for match in IMG.finditer(element.content):
             alt = dict((m.group(1).lower(), m.group(2) or m.group(3) or "") for m in ATTRIBUTE.finditer(match.group(1)))
             if not alt.get("alt", "").strip():
-                yield Warning("image_alt", "<img> without alt text: describe the image in its alt",
+                yield Warning("image_alt", _("<img> without alt text: describe the image in its alt"),
                               element.line + element.content.count("\n", 0, match.start()))
 
 
@@ -208,15 +210,15 @@ def link_text_warnings(elements: list[Element]) -> Iterator[Warning]:
             (match.start(), match.group(2)) for match in LINK.finditer(element.content)]
         for offset, text in links:
             if _normalised(text) in vague:
-                yield Warning("link_text", f"link text “{_normalised(text)}” says nothing out of context "
-                                           f"(screen readers list links alone): say where it goes",
+                yield Warning("link_text", _("link text “%(text)s” says nothing out of context (screen readers "
+                                             "list links alone): say where it goes") % {"text": _normalised(text)},
                               element.line + element.content.count("\n", 0, offset))
 
 
 def preheader_warnings(elements: list[Element]) -> Iterator[Warning]:
     if not any(element.name == "mj-preview" and element.content.strip() for element in elements):
-        yield Warning("preheader", "no preheader: inboxes show the email's first words instead "
-                                   "(fill in the preheader, or <mj-preview> in raw MJML)")
+        yield Warning("preheader", _("no preheader: inboxes show the email's first words instead "
+                                     "(fill in the preheader, or <mj-preview> in raw MJML)"))
 
 
 def all_image_warnings(elements: list[Element]) -> Iterator[Warning]:
@@ -224,22 +226,25 @@ def all_image_warnings(elements: list[Element]) -> Iterator[Warning]:
     images = [element for element in own if element.name == "mj-image" or IMG.search(element.content)]
     words = sum(len(_words(element.content)) for element in own if element.name in ("mj-text", "mj-button"))
     if images and words < ALL_IMAGE_MIN_WORDS:
-        yield Warning("all_images", f"mostly images ({words} words of text): with images off (the default "
-                                    f"in many clients) the email says nothing, and spam filters distrust it; "
-                                    f"write at least {ALL_IMAGE_MIN_WORDS} words of text", images[0].line)
+        yield Warning("all_images", _("mostly images (%(words)d words of text): with images off (the default "
+                                      "in many clients) the email says nothing, and spam filters distrust it; "
+                                      "write at least %(minimum)d words of text")
+                      % {"words": words, "minimum": ALL_IMAGE_MIN_WORDS}, images[0].line)
 
 
 def size_warnings(html_bytes: int | None) -> Iterator[Warning]:
     if html_bytes is not None and html_bytes > GMAIL_CLIP_BYTES:
-        yield Warning("html_size", f"the HTML is {html_bytes:,} bytes: Gmail clips emails over "
-                                   f"{GMAIL_CLIP_BYTES:,} bytes, hiding the rest and the unsubscribe link")
+        yield Warning("html_size", _("the HTML is %(size)s bytes: Gmail clips emails over %(limit)s bytes, "
+                                     "hiding the rest and the unsubscribe link")
+                      % {"size": f"{html_bytes:,}", "limit": f"{GMAIL_CLIP_BYTES:,}"})
 
 
 def subject_warnings(subject: str) -> Iterator[Warning]:
     if len(subject) > SUBJECT_MOBILE_CHARS:
-        yield Warning("subject_length", f"the subject is {len(subject)} characters: mobile inboxes show "
-                                        f"about {SUBJECT_MOBILE_CHARS}, so “{subject[:SUBJECT_MOBILE_CHARS]}…” "
-                                        f"is what most readers see")
+        yield Warning("subject_length", _("the subject is %(length)d characters: mobile inboxes show about "
+                                          "%(shown)d, so “%(start)s…” is what most readers see")
+                      % {"length": len(subject), "shown": SUBJECT_MOBILE_CHARS,
+                         "start": subject[:SUBJECT_MOBILE_CHARS]})
 
 
 def source_warnings(source: str, *, subject: str, html_bytes: int | None,
@@ -276,5 +281,5 @@ def email_warnings(email) -> list[Warning]:
     for warning in found:
         span, line = assembled.locate(warning.line) if warning.line else (None, None)
         located.append(Warning(warning.code, warning.message, line, span.number, span.label) if span else
-                       Warning(warning.code, f"layout: {warning.message}" if line else warning.message, line))
+                       Warning(warning.code, _("layout: %(message)s") % {"message": warning.message} if line else warning.message, line))
     return located

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
+
 from ..conf import drip_settings
 from .errors import TemplateProblem
-from .mjml import compile_mjml
+from .mjml import compile_mjml, web_fonts
 from .sandbox import freeze, render_template
 from .text import html_to_text
 
@@ -29,22 +31,29 @@ def text_template(compiled_html: str) -> str:
 
 def compiled_html(email) -> str:
     """The email's MJML compiled to HTML, template tags still in (cached per distinct source)."""
-    return compile_mjml(email.mjml_source())
+    return compile_mjml(email.mjml_source(), web_fonts())
 
 
-def render_email(email, merge: Mapping[str, Any], compiled: str | None = None) -> RenderedEmail:
+def render_email(email, merge: Mapping[str, Any], compiled: str | None = None, language: str | None = None
+                 ) -> RenderedEmail:
     """Render an Email for one recipient. Raises TemplateProblem on bad content.
 
     Only Django template passes run per recipient: the MJML compile and the
     HTML → text conversion are cached per distinct source. A caller rendering
     the same email for many recipients passes its `compiled_html()`: finding
     it in the cache means building the email's MJML source again each time.
+    The email's language (default: its locale's) is active while it renders:
+    filters such as `date` and `money` write for its reader.
     """
     compiled = compiled or compiled_html(email)
+    from .languages import email_language  # imports the models, which import this package
+
     merge = freeze(merge)  # once for the three passes, not per pass
-    html = render_template(compiled, merge)
-    text = render_template(text_template(compiled), merge, autoescape=False)
-    return within_size_cap(RenderedEmail(subject=render_subject(email, merge), html=html, text=text))
+    with translation.override(language or email_language(email)):
+        html = render_template(compiled, merge)
+        text = render_template(text_template(compiled), merge, autoescape=False)
+        subject = render_subject(email, merge)
+    return within_size_cap(RenderedEmail(subject=subject, html=html, text=text))
 
 
 def within_size_cap(rendered: RenderedEmail) -> RenderedEmail:

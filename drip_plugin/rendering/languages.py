@@ -40,6 +40,6 @@ class Translations:
 
 def email_language(email: Email) -> str:
     """The language an email is written in; the site's default for a new, unsaved one."""
-    if email.locale_id:
+    if getattr(email, "locale_id", None):  # a starter's email has no locale
         return email.locale.language_code
     return get_supported_content_language_variant(settings.LANGUAGE_CODE)

@@ -17,9 +17,11 @@ from typing import Any
 from django.template import Library, Node, NodeList, defaultfilters, defaulttags
 from django.template.base import FilterExpression
 from django.template.defaulttags import ForNode
+from django.utils.translation import gettext
 
 from ..conf import drip_settings
 from .errors import TemplateProblem
+from .formats import FILTERS as LOCALE_FILTERS
 
 register = Library()
 
@@ -29,6 +31,7 @@ ALLOWED_FILTERS = (
     "floatformat", "join", "last", "length", "linebreaks", "linebreaksbr", "ljust", "lower", "pluralize", "rjust",
     "slice", "stringformat", "time", "timesince", "timeuntil", "title", "truncatechars", "truncatewords", "upper",
     "urlencode", "wordcount", "wordwrap", "yesno",
+    *LOCALE_FILTERS,  # money and dates in the email's language (formats.py)
 )
 # Filters whose argument sizes their output (or the work they do), and the
 # largest number each argument may hold; it must be written in the template.
@@ -60,15 +63,17 @@ def argument_problem(name: str, argument: Any) -> str | None:
         numbers = [part.strip().lstrip("+-") for part in (text.split(":") if name == "slice" else [text])]
     for number in numbers:
         if number and not number.isdigit():
-            return f"“{name}” takes a whole number, not “{argument}”"
+            return gettext("“%(filter)s” takes a whole number, not “%(argument)s”") % {"filter": name, "argument": argument}
         if number and int(number) > bound:
-            return f"“{name}:{argument}” is over the bound: at most {bound}"
+            return gettext("“%(filter)s” is over the bound: at most %(bound)s") % {"filter": f"{name}:{argument}",
+                                                                                 "bound": bound}
     return None
 
 
 def _size_problem(name: str, value: Any) -> str | None:
     if isinstance(value, Sized) and len(value) > MAX_FILTER_INPUT:
-        return f"“{name}” got {len(value):,} characters or items: at most {MAX_FILTER_INPUT:,}"
+        return gettext("“%(filter)s” got %(size)s characters or items: at most %(limit)s") % {
+            "filter": name, "size": f"{len(value):,}", "limit": f"{MAX_FILTER_INPUT:,}"}
     return None
 
 
@@ -77,7 +82,8 @@ def _join_problem(value: Any, separator: Any) -> str | None:
     items = value if isinstance(value, Collection) else ()
     size = sum(len(str(item)) for item in items) + len(str(separator)) * max(len(items) - 1, 0)
     if size > MAX_FILTER_INPUT:
-        return f"“join” would write {size:,} characters: at most {MAX_FILTER_INPUT:,}"
+        return gettext("“join” would write %(size)s characters: at most %(limit)s") % {
+            "size": f"{size:,}", "limit": f"{MAX_FILTER_INPUT:,}"}
     return None
 
 
@@ -97,7 +103,7 @@ def _bounded(name: str, function: Callable) -> Callable:
 
 
 for _name in ALLOWED_FILTERS:
-    register.filter(_name, _bounded(_name, defaultfilters.register.filters[_name]))
+    register.filter(_name, _bounded(_name, LOCALE_FILTERS.get(_name) or defaultfilters.register.filters[_name]))
 for _name in ALLOWED_TAGS:
     if _name != "for":
         register.tag(_name, defaulttags.register.tags[_name])
@@ -118,7 +124,8 @@ class LoopSequence(FilterExpression):
         if isinstance(values, Sized):
             counted = context.render_context.get(_LOOP_ITEMS, 0) + len(values)
             if counted > MAX_LOOP_ITEMS:
-                raise TemplateProblem(f"loops went through {counted:,} items: at most {MAX_LOOP_ITEMS:,} per email")
+                raise TemplateProblem(gettext("loops went through %(count)s items: at most %(limit)s per email")
+                                      % {"count": f"{counted:,}", "limit": f"{MAX_LOOP_ITEMS:,}"})
             context.render_context[_LOOP_ITEMS] = counted
         return values
 
@@ -137,8 +144,8 @@ class LoopOutput(Node):
         output = self.nodelist[0].render_annotated(context)
         written = context.render_context[self.loop] + len(output)
         if written > drip_settings.MAX_RENDERED_BYTES:
-            raise TemplateProblem(f"a loop wrote over {drip_settings.MAX_RENDERED_BYTES:,} characters, "
-                                  "more than an email may hold (MAX_RENDERED_BYTES)")
+            raise TemplateProblem(gettext("a loop wrote over %(limit)s characters, more than an email may hold "
+                                          "(MAX_RENDERED_BYTES)") % {"limit": f"{drip_settings.MAX_RENDERED_BYTES:,}"})
         context.render_context[self.loop] = written
         return output
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # A component's content: "children" (other components only), "html" (ending
 # tag: HTML and text, no components), "text" (plain text), or None (empty).
 CHILDREN, HTML, TEXT = "children", "html", "text"
@@ -191,14 +193,15 @@ def value_problem(value: str, spec: str) -> str | None:
     if kind == "color":
         if value.lower() in CSS_COLOURS or _COLOUR.fullmatch(value):
             return None
-        return "is not a colour (use #rrggbb, #rgb, rgb(…), rgba(…) or a CSS colour name such as “white”)"
+        return gettext("is not a colour (use #rrggbb, #rgb, rgb(…), rgba(…) or a CSS colour name such as “white”)")
     if kind == "enum":
         choices = args.split(",")
-        return None if value in choices else "must be one of: " + ", ".join(c or "(empty)" for c in choices)
+        return None if value in choices else gettext("must be one of: %(choices)s") % {
+            "choices": ", ".join(c or gettext("(empty)") for c in choices)}
     if kind == "boolean":
-        return None if value in ("true", "false") else "must be true or false"
+        return None if value in ("true", "false") else gettext("must be true or false")
     if kind == "integer":
-        return None if value.isdigit() else "must be a whole number"
+        return None if value.isdigit() else gettext("must be a whole number")
     if kind in ("unit", "unitWithNegative"):
         units = [u for u in args.split(",") if u != "auto"]
         number = r"-?[\d.]+" if kind == "unitWithNegative" else r"[\d.]+"
@@ -207,9 +210,11 @@ def value_problem(value: str, spec: str) -> str | None:
         parts = value.split()
         if count[0] <= len(parts) <= count[1] and all(re.fullmatch(one, part) for part in parts):
             return None
-        shown = " or ".join(u or "no unit" for u in args.split(","))
-        many = f"{count[0]} to {count[1]} values" if count != (1, 1) else "one value"
-        return f"needs {many} in {shown} (e.g. “{_example(units, count[1])}”)"
+        shown = gettext(" or ").join(u or gettext("no unit") for u in args.split(","))
+        many = (gettext("%(low)s to %(high)s values") % {"low": count[0], "high": count[1]} if count != (1, 1)
+                else gettext("one value"))
+        return gettext("needs %(many)s in %(units)s (e.g. “%(example)s”)") % {
+            "many": many, "units": shown, "example": _example(units, count[1])}
     return None  # string
 
 
@@ -280,10 +285,11 @@ def _check_text(text: str, parent: str | None, line: int, problems: list[RulePro
     stripped = text.strip()
     if stripped:
         line += text[: text.index(stripped[0])].count("\n")
-        where = "an <mj-text> inside <mj-section><mj-column>" if parent in ("mj-body", "mj-wrapper", "mj-section") \
-            else "an <mj-text>"
-        problems.append(RuleProblem(line, f"text “{_short(stripped)}” directly inside <{parent}> is not shown: "
-                                          f"put it in {where}"))
+        where = (gettext("an <mj-text> inside <mj-section><mj-column>")
+                 if parent in ("mj-body", "mj-wrapper", "mj-section") else gettext("an <mj-text>"))
+        problems.append(RuleProblem(line, gettext("text “%(text)s” directly inside <%(parent)s> is not shown: "
+                                                  "put it in %(where)s")
+                                    % {"text": _short(stripped), "parent": parent, "where": where}))
 
 
 def _short(text: str) -> str:
@@ -296,37 +302,41 @@ def _element_problems(name: str, parent: str | None, stack: list[_Open], line: i
         holders = [item.name for item in stack if item.name in COMPONENTS
                    and COMPONENTS[item.name].content in (HTML, TEXT)]
         if name.startswith("mj-") and holders:
-            yield RuleProblem(line, f"<{name}> inside <{holders[-1]}> is not an MJML component there "
-                                    f"(<{holders[-1]}> holds text and HTML): close <{holders[-1]}> before it")
+            yield RuleProblem(line, gettext("<%(name)s> inside <%(holder)s> is not an MJML component there "
+                                            "(<%(holder)s> holds text and HTML): close <%(holder)s> before it")
+                              % {"name": name, "holder": holders[-1]})
         return
     if parent == "mj-attributes":
         if name not in ATTRIBUTE_DEFAULTS and name not in COMPONENTS:
-            yield RuleProblem(line, f"<{name}> in <mj-attributes> names no component "
-                                    f"(use <mj-all>, <mj-class> or a component such as <mj-text>){_guess(name)}")
+            yield RuleProblem(line, gettext("<%(name)s> in <mj-attributes> names no component (use <mj-all>, "
+                                            "<mj-class> or a component such as <mj-text>)") % {"name": name}
+                              + _guess(name))
         return
     if name in UNSUPPORTED:
-        yield RuleProblem(line, f"<{name}> is not supported by drip's MJML engine (mjml-python)")
+        yield RuleProblem(line, gettext("<%(name)s> is not supported by drip's MJML engine (mjml-python)")
+                          % {"name": name})
         return
     if name not in COMPONENTS:
         if name.startswith("mj"):
-            yield RuleProblem(line, f"<{name}> is not an MJML component{_guess(name)}")
+            yield RuleProblem(line, gettext("<%(name)s> is not an MJML component") % {"name": name} + _guess(name))
         elif parent is not None:
-            yield RuleProblem(line, f"HTML <{name}> cannot be directly inside <{parent}>: "
-                                    f"put HTML in an <mj-text> or <mj-raw>")
+            yield RuleProblem(line, gettext("HTML <%(name)s> cannot be directly inside <%(parent)s>: put HTML in "
+                                            "an <mj-text> or <mj-raw>") % {"name": name, "parent": parent})
         return
     if parent is None:
         if name != "mjml":
-            yield RuleProblem(line, f"<{name}> must be inside <mjml>")
+            yield RuleProblem(line, gettext("<%(name)s> must be inside <mjml>") % {"name": name})
         return
     if parent in COMPONENTS and name not in COMPONENTS[parent].children:
-        allowed = " or ".join(f"<{p}>" for p in PARENTS[name]) or "nothing"
-        yield RuleProblem(line, f"<{name}> cannot be directly inside <{parent}>: it goes inside {allowed}")
+        allowed = gettext(" or ").join(f"<{p}>" for p in PARENTS[name]) or gettext("nothing")
+        yield RuleProblem(line, gettext("<%(name)s> cannot be directly inside <%(parent)s>: it goes inside "
+                                        "%(allowed)s") % {"name": name, "parent": parent, "allowed": allowed})
 
 
 def _guess(name: str) -> str:
     known = [*COMPONENTS, *ATTRIBUTE_DEFAULTS]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    return f" — did you mean <{close[0]}>?" if close else ""
+    return gettext(" — did you mean <%(name)s>?") % {"name": close[0]} if close else ""
 
 
 def _attribute_problems(name: str, parent: str | None, source: str, offset: int, rest: str,
@@ -357,16 +367,19 @@ def _attribute_problems(name: str, parent: str | None, source: str, offset: int,
             continue  # filled in per recipient: checked when rendered
         problem = value_problem(value, types[attribute])
         if problem:
-            yield RuleProblem(at_line, f"{attribute}=“{value}” on <{name}> {problem}")
+            yield RuleProblem(at_line, gettext("%(attribute)s=“%(value)s” on <%(name)s> %(problem)s")
+                              % {"attribute": attribute, "value": value, "name": name, "problem": problem})
 
 
 def _unknown_attribute(name: str, attribute: str, allowed: set[str]) -> str:
     close = difflib.get_close_matches(attribute, sorted(allowed), n=1, cutoff=0.75)
     if close:
-        return f"<{name}> has no attribute “{attribute}” — did you mean “{close[0]}”?"
+        return gettext("<%(name)s> has no attribute “%(attribute)s” — did you mean “%(close)s”?") % {
+            "name": name, "attribute": attribute, "close": close[0]}
     owners = [other for other, spec in COMPONENTS.items()
               if attribute in spec.attributes and other not in COMPONENTS["mj-head"].children]
     if owners:
-        return (f"<{name}> has no attribute “{attribute}” (it belongs on "
-                + ", ".join(f"<{o}>" for o in owners[:3]) + ("…" if len(owners) > 3 else "") + ")")
-    return f"<{name}> has no attribute “{attribute}”"
+        return gettext("<%(name)s> has no attribute “%(attribute)s” (it belongs on %(owners)s)") % {
+            "name": name, "attribute": attribute,
+            "owners": ", ".join(f"<{o}>" for o in owners[:3]) + ("…" if len(owners) > 3 else "")}
+    return gettext("<%(name)s> has no attribute “%(attribute)s”") % {"name": name, "attribute": attribute}

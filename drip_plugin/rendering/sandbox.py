@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils.translation import gettext
 
 from .errors import TemplateProblem
 from .library import ALLOWED_FILTERS, ALLOWED_TAGS
@@ -43,10 +44,11 @@ def syntax_message(exc: TemplateSyntaxError) -> str:
     one and what is allowed instead."""
     message = str(exc)
     if (match := _REFUSED_TAG.match(message)) and match.group(1) not in _TAG_PARTS:
-        return (f"the tag {{% {match.group(1)} %}} is not allowed in emails "
-                f"(allowed: {', '.join(ALLOWED_TAGS)})")
+        return gettext("the tag {%% %(tag)s %%} is not allowed in emails (allowed: %(allowed)s)") % {
+            "tag": match.group(1), "allowed": ", ".join(ALLOWED_TAGS)}
     if match := _REFUSED_FILTER.match(message):
-        return f"the filter “{match.group(1)}” is not allowed in emails (allowed: {', '.join(ALLOWED_FILTERS)})"
+        return gettext("the filter “%(filter)s” is not allowed in emails (allowed: %(allowed)s)") % {
+            "filter": match.group(1), "allowed": ", ".join(ALLOWED_FILTERS)}
     return message
 
 

@@ -11,6 +11,7 @@ from django.template import TemplateSyntaxError
 from django.template.base import FilterExpression, VariableNode
 from django.template.defaulttags import ForNode, WithNode
 from django.template.smartif import TokenBase
+from django.utils.translation import gettext
 
 from .errors import TemplateProblem
 from .library import ARGUMENT_BOUNDS, argument_problem
@@ -43,7 +44,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
+        return gettext("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 def _line_of(source: str, index: int) -> int:
@@ -56,7 +57,7 @@ def template_problems(source: str) -> list[Problem]:
         template = DEBUG_ENGINE.from_string(source)
     except TemplateSyntaxError as exc:
         debug = getattr(exc, "template_debug", None) or {}
-        return [Problem(debug.get("line", 1), f"template error: {syntax_message(exc)}")]
+        return [Problem(debug.get("line", 1), gettext("template error: %(error)s") % {"error": syntax_message(exc)})]
     problems: list[Problem] = []
     _check_nodes(template.nodelist, set(), problems)
     return problems
@@ -88,13 +89,13 @@ def _check_variable(var, node, local_names: set[str], problems: list[Problem]) -
     if root in local_names:
         return
     if root not in MERGE_FIELDS:
-        problems.append(Problem(line, f"“{'.'.join(lookups)}” is not in the merge context "
-                                      f"(known: {', '.join(sorted(MERGE_FIELDS))})"))
+        problems.append(Problem(line, gettext("“%(name)s” is not in the merge context (known: %(known)s)")
+                                % {"name": ".".join(lookups), "known": ", ".join(sorted(MERGE_FIELDS))}))
         return
     allowed = MERGE_FIELDS[root]
     if allowed is not None and rest and rest[0] not in allowed:
-        problems.append(Problem(line, f"“{root}.{rest[0]}” is not in the merge context "
-                                      f"({root} has: {', '.join(sorted(allowed))})"))
+        problems.append(Problem(line, gettext("“%(name)s” is not in the merge context (%(root)s has: %(known)s)")
+                                % {"name": f"{root}.{rest[0]}", "root": root, "known": ", ".join(sorted(allowed))}))
 
 
 def blank_template_syntax(source: str) -> str:
@@ -127,8 +128,9 @@ def _check_bounds(node, problems: list[Problem]) -> None:
                 continue
             is_variable, argument = arguments[0]
             if is_variable and argument.lookups:
-                problems.append(Problem(line, f"“{name}:{argument}”: write the number in the template "
-                                              f"(at most {ARGUMENT_BOUNDS[name]}), not a variable"))
+                problems.append(Problem(line, gettext("“%(filter)s”: write the number in the template (at most "
+                                                "%(bound)s), not a variable")
+                                        % {"filter": f"{name}:{argument}", "bound": ARGUMENT_BOUNDS[name]}))
             elif problem := argument_problem(name, argument.literal if is_variable else argument):
                 problems.append(Problem(line, problem))
     if isinstance(node, ForNode):
@@ -136,9 +138,9 @@ def _check_bounds(node, problems: list[Problem]) -> None:
         sizing = [function._filter_name for function, _ in sequence.filters
                   if function._filter_name not in LOOP_FILTERS]
         if not getattr(sequence.var, "lookups", None) or sizing:
-            problems.append(Problem(line, f"{{% for %}} over “{sequence.token}”: a loop goes over a merge "
-                                          f"variable (cut down with “slice” or not), never over a literal "
-                                          f"or a filter's output, which can be huge"))
+            problems.append(Problem(line, gettext("{%% for %%} over “%(sequence)s”: a loop goes over a merge variable "
+                                            "(cut down with “slice” or not), never over a literal or a filter's "
+                                            "output, which can be huge") % {"sequence": sequence.token}))
 
 
 def mjml_structure_problems(source: str) -> list[Problem]:
@@ -148,7 +150,8 @@ def mjml_structure_problems(source: str) -> list[Problem]:
         if "<" in match.group():
             # mjml-python cannot parse it, even inside <mj-raw>.
             return [Problem(_line_of(source, match.start()),
-                            f"“<” inside {match.group()} breaks MJML: turn the comparison around (“>”)")]
+                            gettext("“<” inside %(tag)s breaks MJML: turn the comparison around (“>”)")
+                            % {"tag": match.group()})]
     text = blank_template_syntax(source)
     stack: list[tuple[str, int]] = []
     for match in TAG.finditer(text):
@@ -159,17 +162,18 @@ def mjml_structure_problems(source: str) -> list[Problem]:
                 continue
             stack.append((name, line))
         elif not stack:
-            return [Problem(line, f"</{name}> closes nothing")]
+            return [Problem(line, gettext("</%(name)s> closes nothing") % {"name": name})]
         elif stack[-1][0] != name:
             opened, opened_line = stack[-1]
-            return [Problem(line, f"</{name}> found but <{opened}> (line {opened_line}) is still open")]
+            return [Problem(line, gettext("</%(name)s> found but <%(opened)s> (line %(line)s) is still open")
+                            % {"name": name, "opened": opened, "line": opened_line})]
         else:
             stack.pop()
     if stack:
         name, line = stack[-1]
-        return [Problem(line, f"<{name}> is never closed")]
+        return [Problem(line, gettext("<%(name)s> is never closed") % {"name": name})]
     if not re.match(r"\s*<mjml[\s>]", text):
-        return [Problem(1, "an MJML email starts with <mjml>")]
+        return [Problem(1, gettext("an MJML email starts with <mjml>"))]
     return []
 
 

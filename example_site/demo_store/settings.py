@@ -46,6 +46,9 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The French/English switch (nav bar): the shop's pages and Wagtail's admin
+    # follow the language chosen there (or the browser's).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,8 +99,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 
-# Emails are written as files so you can read them: example_site/var/sent-emails/.
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# Emails are written as .eml files so you can read them: example_site/var/sent-emails/,
+# listed at /outbox/ (shop/outbox.py).
+EMAIL_BACKEND = "shop.outbox.EmlEmailBackend"
 EMAIL_FILE_PATH = VAR / "sent-emails"
 DEFAULT_FROM_EMAIL = "Demo Store <hello@demo-store.example>"
 
@@ -126,4 +130,4 @@ LOGGING = {
 # Emails can be translated (Wagtail i18n); a contact's locale picks the translation.
 LANGUAGE_CODE = "en"
 WAGTAIL_I18N_ENABLED = True
-LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("fr", "French")]
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -6,7 +6,8 @@ from django.http import HttpResponseRedirect
 from drip_plugin import HostEvent
 from drip_plugin.ingest.cart import Cart as CartSnapshot, CartLine as LineSnapshot
 
-from .models import PRODUCTS, Cart, Order
+from .catalogue import image_url
+from .models import Cart, Order
 
 
 def cart_event(sender, instance: Cart, **kwargs):
@@ -17,7 +18,7 @@ def cart_event(sender, instance: Cart, **kwargs):
     snapshot = CartSnapshot(
         checkout_id=str(instance.token), currency="EUR", total=instance.total,
         lines=[LineSnapshot(line.name, line.quantity, line.unit_price, line.unit_price * line.quantity,
-                            sku=line.sku, image_url=PRODUCTS[line.sku][2],
+                            sku=line.sku, image_url=image_url(line.sku),
                             product_url=f"http://127.0.0.1:8000/#{line.sku}") for line in lines],
     )
     return HostEvent("checkout_updated", email=instance.email, properties=snapshot.as_properties(),

@@ -5,12 +5,6 @@ from decimal import Decimal
 
 from django.db import models
 
-PRODUCTS = {
-    "LS-01": ("Linen shirt", Decimal("49.00"), "https://placehold.co/120x120/png?text=Shirt"),
-    "CT-02": ("Canvas tote", Decimal("19.00"), "https://placehold.co/120x120/png?text=Tote"),
-    "EC-03": ("Espresso cups (2)", Decimal("18.00"), "https://placehold.co/120x120/png?text=Cups"),
-}
-
 
 class Cart(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True)

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
@@ -7,7 +9,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 import drip_plugin
 from drip_plugin.models import Message
 
-from .models import PRODUCTS, Cart, CartLine, Order
+from .catalogue import PRODUCTS
+from .models import Cart, CartLine, Order
+from .outbox import read_eml, sent_emails, without_open_pixel
 
 
 class SignupForm(forms.Form):
@@ -75,22 +79,21 @@ def signup(request):
 
 
 def outbox(request):
-    messages = Message.objects.select_related("enrollment__sequence").order_by("-created_at")[:50]
-    return render(request, "shop/outbox.html", {"messages": messages})
+    emails = sent_emails()
+    statuses = dict(Message.objects.filter(token__in=[e.drip_token for e in emails if e.drip_token])
+                    .values_list("token", "status"))
+    # A test send is no drip Message: it has no row, hence no status.
+    rows = [(email, statuses.get(uuid.UUID(email.drip_token)) if email.drip_token else None) for email in emails]
+    rows = [(email, status or "test send") for email, status in rows]
+    return render(request, "shop/outbox.html", {"rows": rows})
 
 
 @xframe_options_sameorigin
-def outbox_message(request, pk: int):
-    """The email as sent, read back from the file backend's folder."""
-    message = get_object_or_404(Message, pk=pk)
-    from email import message_from_string, policy
-
-    from django.conf import settings
-
-    for path in sorted(settings.EMAIL_FILE_PATH.glob("*.log"), reverse=True):
-        for raw in path.read_text().split("-" * 79):
-            if f"drip.{message.token}@" in raw:
-                parsed = message_from_string(raw.strip(), policy=policy.default)
-                html = parsed.get_body(("html",))
-                return render(request, "shop/message.html", {"html": html.get_content() if html else ""})
-    return redirect("outbox")
+def outbox_message(request, name: str):
+    """The email as sent, read back from its .eml file, without its open pixel."""
+    message = read_eml(name)
+    if message is None:
+        return redirect("outbox")
+    html = message.get_body(("html",))
+    return render(request, "shop/message.html", {"html": without_open_pixel(html.get_content()) if html else "",
+                                                 "name": name})

@@ -46,7 +46,9 @@ def test_segment_count_endpoint_counts_what_the_form_holds_with_constant_queries
                                      ("field", {"field": "event.total", "operator": "gt", "value": "50"})])
     with CaptureQueriesContext(connection) as few:
         answer = editor.post(URL, data).json()
-    assert answer == {"matching": 5, "subscribed": 4, "total": 6, "depends_on_event": ["event.total gt 50"]}
+    assert answer == {"matching": 5, "subscribed": 4, "total": 6, "depends_on_event": ["event.total gt 50"],
+                      "text": "5 of 6 contacts match the contact conditions (4 subscribed). "
+                              "Depends on the event: event.total gt 50."}
     _contacts(paris=30, lyon=20)  # (the same addresses updated, and more)
     with CaptureQueriesContext(connection) as many:
         answer = editor.post(URL, data).json()

@@ -58,7 +58,7 @@ def seed(sequence) -> dict[str, object]:
     return steps
 
 
-def test_sequence_map_shows_both_branch_paths_with_labels_and_seeded_counts(django_assert_num_queries):
+def test_point5_sequence_map_shows_both_branch_paths_and_counts_equal_seeded_data(django_assert_num_queries):
     sequence = branching_sequence()
     steps = seed(sequence)
     with django_assert_num_queries(3):  # steps, waiting, messages: whatever the volume

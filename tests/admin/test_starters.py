@@ -12,7 +12,7 @@ from drip_plugin.starters import STARTERS, create_from_starter, get_starter
 
 def test_admin_starters_page_creates_the_draft_and_opens_its_edit_view(editor):
     page = editor.get(reverse("drip_plugin_starters")).content.decode()
-    assert all(escape(starter.description) in page for starter in STARTERS)
+    assert all(escape(str(starter.description)) in page for starter in STARTERS)
     response = editor.post(reverse("drip_plugin_starters"), {"starter": "birthday"})
     sequence = Sequence.objects.get(name="Birthday")
     assert response.status_code == 302

@@ -3,6 +3,7 @@ Playwright's own browser downloads are not used."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The documentation's screenshots (docs/img/): with DRIP_DOCS_SCREENSHOTS=1
+# each of these artifacts is copied there once its test took it (see
+# docs/development.md, "Screenshots in the docs"), so the docs build needs no browser.
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_SCREENSHOTS = {
+    "editor-mjml-error.png", "editor-typo-publish-refused.png", "preview-desktop.png", "preview-mobile.png",
+    "test-send-preview.png", "sequence_map.png", "report_with_charts.png", "segment-count.png",
+    "contact-import-progress.png", "contact-import-dry-run.png", "operator-failed-messages.png", "operator-contact-timeline.png",
+    "operator-dashboard-panel.png", "demo-cart-email.png",
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,4 +61,8 @@ def page(chromium, live_server):
 @pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+    yield ARTIFACTS
+    if os.environ.get("DRIP_DOCS_SCREENSHOTS") == "1":
+        for name in DOCS_SCREENSHOTS:
+            if (ARTIFACTS / name).exists():
+                shutil.copyfile(ARTIFACTS / name, DOCS_IMAGES / name)

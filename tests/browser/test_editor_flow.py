@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from drip_plugin.models import Email, Sequence
 
+from .code_editor import fill_code
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -39,14 +41,14 @@ def test_editor_creates_from_starter_sees_line_error_previews_and_test_sends(pag
     lines = original.split("\n")
     broken = next(n for n, line in enumerate(lines) if "you left something behind" in line)
     lines[broken] = lines[broken].replace("you left", "<b>you left")  # never closed
-    page.fill("#id_mjml", "\n".join(lines))
+    fill_code(page, "\n".join(lines))
     page.get_by_role("button", name="Save draft").click()
     line = broken + 1
     expect(page.get_by_text(f"Line {line}: </mj-text> found but <b> (line {line}) is still open")).to_be_visible()
     page.screenshot(path=artifacts / "editor-mjml-error.png", full_page=True)
 
     # Fix it and save.
-    page.fill("#id_mjml", original)
+    fill_code(page, original)
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Email 'Cart abandonment #1' updated.")).to_be_visible()
 

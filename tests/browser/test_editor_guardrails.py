@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from drip_plugin.models import Email
 
 from ..rendering.test_validation import GOOD
+from .code_editor import fill_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +34,7 @@ def test_typo_tag_error_on_its_line_publish_refused_then_fixed_publishes(page, a
     log_in(page, django_user_model)
     email = Email.objects.create(name="Welcome", subject="Hi", mjml=GOOD, live=False)
     page.goto(f"/admin/snippets/drip_plugin/email/edit/{email.pk}/")
-    page.fill("#id_mjml", TYPO)
+    fill_code(page, TYPO)
     publish(page)
     message = "Line 4: <mj-buton> is not an MJML component — did you mean <mj-button>?"
     expect(page.locator("#panel-child-or-the-whole-email-in-raw-mjml-section, form").get_by_text(message).first) \
@@ -42,7 +43,7 @@ def test_typo_tag_error_on_its_line_publish_refused_then_fixed_publishes(page, a
     email.refresh_from_db()
     assert not email.live, "publishing was refused"
 
-    page.fill("#id_mjml", GOOD)
+    fill_code(page, GOOD)
     publish(page)
     expect(page.get_by_text("Email 'Welcome' updated and published.")).to_be_visible()
     email.refresh_from_db()

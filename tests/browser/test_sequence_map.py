@@ -1,6 +1,6 @@
-"""Issue 18 in a real browser: the map of a sequence with a branch shows
+"""Issue 18, point 5 in a real browser: the map of a sequence with a branch shows
 both paths and the seeded counts, reached from the sequence's edit page.
-Screenshot in test-artifacts/sequence_map.png."""
+Screenshot in test-artifacts/point5-sequence-map-branch-both-paths.png."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +11,7 @@ from ..admin.test_sequence_map import branching_sequence, seed
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sequence_map_shows_both_branch_paths_and_counts(page, artifacts, django_user_model):
+def test_point5_sequence_map_with_a_branch_shows_both_paths_and_counts(page, artifacts, django_user_model):
     sequence = branching_sequence()
     seed(sequence)
     django_user_model.objects.create_superuser("editor", "editor@shop.test", "secret-pw")
@@ -27,4 +27,4 @@ def test_sequence_map_shows_both_branch_paths_and_counts(page, artifacts, django
     expect(diagram.locator('g.edge[data-label="false"] text')).to_have_text("false")
     expect(diagram.get_by_text("waiting 3")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("false → 5. Send an email [nudge]")
-    page.screenshot(path=str(artifacts / "sequence_map.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "point5-sequence-map-branch-both-paths.png"), full_page=True)

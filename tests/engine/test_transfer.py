@@ -66,7 +66,7 @@ def test_yaml_syntax_error_reports_line_and_commands_report_problems(cart, tmp_p
     call_command("drip_export", "Cart", output=str(path))
     out = io.StringIO()
     call_command("drip_import", str(path), stdout=out)
-    assert "draft revision saved for 'Cart'" in out.getvalue()
+    assert "draft revision saved for “Cart”" in out.getvalue()
     path.write_text("sequences: [{name: X}]")
     with pytest.raises(CommandError, match="steps: a sequence needs at least one step"):
         call_command("drip_import", str(path))

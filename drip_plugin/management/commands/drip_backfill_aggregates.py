@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from drip_plugin.analytics.aggregates import backfill
 
@@ -9,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         step_days, revenue_rows = backfill()
-        self.stdout.write(f"rebuilt {step_days} step-day rows and {revenue_rows} revenue rows")
+        self.stdout.write(_("rebuilt %(step_days)s step-day rows and %(revenue_rows)s revenue rows")
+                          % {"step_days": step_days, "revenue_rows": revenue_rows})

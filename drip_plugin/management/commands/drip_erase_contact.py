@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.consent.gdpr import erase_contact
 from drip_plugin.models import Contact
@@ -13,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         contact = Contact.objects.with_address(email).first()
         if contact is None:
-            raise CommandError(f"no contact with email {email}")
+            raise CommandError(_("no contact with email %(email)s") % {"email": email})
         erase_contact(contact)
-        self.stdout.write("erased; the address stays suppressed")
+        self.stdout.write(_("erased; the address stays suppressed"))

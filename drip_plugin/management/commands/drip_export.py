@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.engine.transfer import export_yaml
 from drip_plugin.models import Sequence
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if names:
             missing = set(names) - {s.name for s in sequences}
             if missing:
-                raise CommandError(f"no sequence named {', '.join(sorted(missing))}")
+                raise CommandError(_("no sequence named %(names)s") % {"names": ", ".join(sorted(missing))})
             sequences = [s for s in sequences if s.name in names]
         text = export_yaml(sequences, latest=latest)
         if output:

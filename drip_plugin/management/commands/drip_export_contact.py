@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.consent.gdpr import JSON_ENCODER, export_contact
 from drip_plugin.models import Contact
@@ -15,5 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         contact = Contact.objects.with_address(email).first()
         if contact is None:
-            raise CommandError(f"no contact with email {email}")
+            raise CommandError(_("no contact with email %(email)s") % {"email": email})
         self.stdout.write(json.dumps(export_contact(contact), cls=JSON_ENCODER, indent=2))

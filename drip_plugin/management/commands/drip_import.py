@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.engine.transfer import ImportProblems, import_yaml
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         try:
             saved = import_yaml(text)
         except ImportProblems as exc:
-            raise CommandError(f"{path}: nothing imported:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+            raise CommandError(_("%(path)s: nothing imported:") % {"path": path} + "".join(f"\n  {p}" for p in exc.problems)
+                               ) from None
         for sequence in saved:
-            self.stdout.write(f"draft revision saved for {sequence.name!r} — review and publish it in the admin")
+            self.stdout.write(_("draft revision saved for “%(name)s” — review and publish it in the admin")
+                              % {"name": sequence.name})

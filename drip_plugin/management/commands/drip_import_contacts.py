@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.ingest.contact_import import BATCH_SIZE, ImportFileError, ImportReport, import_contacts, read_rows
 
@@ -28,13 +29,16 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from None
 
         def progress(report: ImportReport) -> None:
-            self.stderr.write(f"\r{report.rows} rows read", ending="")
+            self.stderr.write("\r" + _("%(rows)s rows read") % {"rows": report.rows}, ending="")
 
         report = import_contacts(rows, dry_run=dry_run, batch_size=batch_size, on_batch=progress)
         self.stderr.write("")
         for line, reason in report.refused:
-            self.stdout.write(f"line {line}: refused: {reason}")
-        verb = "would be" if dry_run else "were"
-        self.stdout.write(f"{report.created} {verb} created, {report.updated} {verb} changed, "
-                          f"{report.unchanged} unchanged, {len(report.refused)} refused, "
-                          f"{report.consents} consent records.")
+            self.stdout.write(_("line %(line)s: refused: %(reason)s") % {"line": line, "reason": reason})
+        summary = (_("%(created)s would be created, %(updated)s would be changed, %(unchanged)s unchanged, "
+                     "%(refused)s refused, %(consents)s consent records.") if dry_run else
+                   _("%(created)s were created, %(updated)s were changed, %(unchanged)s unchanged, "
+                     "%(refused)s refused, %(consents)s consent records."))
+        self.stdout.write(summary % {"created": report.created, "updated": report.updated,
+                                     "unchanged": report.unchanged, "refused": len(report.refused),
+                                     "consents": report.consents})

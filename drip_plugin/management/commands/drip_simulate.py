@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from drip_plugin.engine.simulate import SimulatedEvent, parse_event_stream, simulate_for
 
@@ -30,10 +31,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, events=None, email=None, days=90, **options):
         if not events and not email:
-            raise CommandError("give --events FILE.yaml or --email ADDRESS")
+            raise CommandError(_("give --events FILE.yaml or --email ADDRESS"))
         stream = load_events(events, default_email=email) if events else []
         timeline = simulate_for(stream, email=email, days=days)
         for entry in timeline:
             self.stdout.write(str(entry))
         if not timeline:
-            self.stdout.write("nothing would happen")
+            self.stdout.write(_("nothing would happen"))

@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _, ngettext
 
 from drip_plugin.starters import create_all_starters
 
@@ -12,7 +12,9 @@ class Command(BaseCommand):
         for sequence, created in create_all_starters():
             if created:
                 steps = sequence.steps.count()
-                self.stdout.write(f"created draft {sequence.name!r} ({steps} step{pluralize(steps)}): "
-                                  "review and publish it and its emails in the admin")
+                self.stdout.write(ngettext("created draft “%(name)s” (%(steps)d step): review and publish it and its "
+                                           "emails in the admin",
+                                           "created draft “%(name)s” (%(steps)d steps): review and publish it and its "
+                                           "emails in the admin", steps) % {"name": sequence.name, "steps": steps})
             else:
-                self.stdout.write(f"exists, unchanged: {sequence.name!r}")
+                self.stdout.write(_("exists, unchanged: “%(name)s”") % {"name": sequence.name})

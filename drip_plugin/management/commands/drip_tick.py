@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from drip_plugin.scheduling import tick
 
@@ -9,6 +10,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = tick()
         self.stdout.write(
-            f"enrollments advanced: {result.enrollments}, sent: {result.sent}, failed: {result.failed}, "
-            f"retry scheduled: {result.retried}, suppressed: {result.suppressed}"
+            _("enrollments advanced: %(enrollments)s, sent: %(sent)s, failed: %(failed)s, retry scheduled: %(retried)s, "
+              "suppressed: %(suppressed)s") % {"enrollments": result.enrollments, "sent": result.sent,
+                                               "failed": result.failed, "retried": result.retried,
+                                               "suppressed": result.suppressed}
         )

@@ -38,14 +38,9 @@
       .then(function (response) { return response.json(); })
       .then(function (answer) {
         if (answer.error) { output.textContent = answer.error; return; }
-        var text = answer.matching + " of " + answer.total + " contacts match the contact conditions (" +
-          answer.subscribed + " subscribed).";
-        if (answer.depends_on_event.length) {
-          text += " Depends on the event: " + answer.depends_on_event.join("; ") + ".";
-        }
-        output.textContent = text;
+        output.textContent = answer.text;  // worded and translated by the server
       })
-      .catch(function () { output.textContent = "The segment count is not available right now."; });
+      .catch(function () { output.textContent = script.dataset.unavailable; });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);

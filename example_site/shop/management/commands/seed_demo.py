@@ -12,16 +12,21 @@ FOOTER = """<mj-section><mj-column>
         <a href="{{ links.unsubscribe }}">Unsubscribe</a> · <a href="{{ links.preferences }}">Email preferences</a></mj-text>
     </mj-column></mj-section>"""
 
+# The store's header and font, as on the shop's pages: a system font stack
+# (no web font is loaded).
+HEAD = """<mj-attributes><mj-all font-family="Helvetica, Arial, sans-serif" /></mj-attributes>"""
+HEADER = """<mj-section background-color="#1f6feb"><mj-column>
+      <mj-text color="#ffffff" font-size="22px" font-weight="bold">Demo Store</mj-text>
+    </mj-column></mj-section>"""
+
 WELCOME = """<mjml>
   <mj-head>
     <mj-title>Welcome to Demo Store</mj-title>
     <mj-preview>Your account is ready, {{ contact.first_name }}</mj-preview>
-    <mj-attributes><mj-all font-family="Helvetica, Arial, sans-serif" /></mj-attributes>
+    HEAD
   </mj-head>
   <mj-body background-color="#f4f4f7">
-    <mj-section background-color="#1f6feb"><mj-column>
-      <mj-text color="#ffffff" font-size="22px" font-weight="bold">Demo Store</mj-text>
-    </mj-column></mj-section>
+    HEADER
     <mj-section background-color="#ffffff"><mj-column>
       <mj-text font-size="18px">Hi {{ contact.first_name|default:"there" }},</mj-text>
       <mj-text>Thanks for joining Demo Store. Your account is ready: browse the new season,
@@ -30,7 +35,7 @@ WELCOME = """<mjml>
     </mj-column></mj-section>
     FOOTER
   </mj-body>
-</mjml>""".replace("FOOTER", FOOTER)
+</mjml>""".replace("HEAD", HEAD, 1).replace("HEADER", HEADER).replace("FOOTER", FOOTER)
 
 WELCOME_FR = (
     WELCOME
@@ -60,8 +65,10 @@ TIPS = """<mjml>
 
 
 CART = """<mjml>
-  <mj-head><mj-preview>Your cart is saved: {{ cart.lines|length }} item{{ cart.lines|length|pluralize }}</mj-preview></mj-head>
+  <mj-head><mj-preview>Your cart is saved: {{ cart.lines|length }} item{{ cart.lines|length|pluralize }}</mj-preview>
+    HEAD</mj-head>
   <mj-body background-color="#f4f4f7">
+    HEADER
     <mj-section background-color="#ffffff"><mj-column>
       <mj-text font-size="18px">{{ contact.first_name|default:"Hello" }}, you left these behind</mj-text>
     </mj-column></mj-section>
@@ -75,7 +82,7 @@ CART = """<mjml>
     </mj-column></mj-section>
     FOOTER
   </mj-body>
-</mjml>""".replace("FOOTER", FOOTER)
+</mjml>""".replace("HEAD", HEAD, 1).replace("HEADER", HEADER).replace("FOOTER", FOOTER)
 
 
 def publish(obj):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _, ngettext
 
 from drip_plugin.contrib.saleor.encryption import TokenUndecryptable
 from drip_plugin.contrib.saleor.tokens import check_token, reencrypt_tokens
@@ -16,12 +17,16 @@ class Command(BaseCommand):
         try:
             installations = reencrypt_tokens()
         except TokenUndecryptable as exc:
-            raise CommandError(f"nothing re-encrypted: {exc}") from None
-        self.stdout.write(f"{len(installations)} Saleor app token(s) encrypted with the newest key")
+            raise CommandError(_("nothing re-encrypted: %(error)s") % {"error": exc}) from None
+        self.stdout.write(ngettext("%(count)d Saleor app token encrypted with the newest key",
+                                   "%(count)d Saleor app tokens encrypted with the newest key",
+                                   len(installations)) % {"count": len(installations)})
         failed = 0
         for installation in installations if check else []:
             problem = check_token(installation)
             failed += bool(problem)
-            self.stdout.write(f"{installation.saleor_api_url}: {problem or 'token accepted'}")
+            self.stdout.write(f"{installation.saleor_api_url}: {problem or _('token accepted')}")
         if failed:
-            raise CommandError(f"{failed} Saleor installation(s) did not accept their token")
+            raise CommandError(ngettext("%(count)d Saleor installation did not accept its token",
+                                        "%(count)d Saleor installations did not accept their token", failed)
+                               % {"count": failed})
