@@ -259,6 +259,6 @@ def check_celery_broker(app_configs=None, **kwargs):
         "CELERY_BROKER_URL is a Redis URL and CELERY_BROKER_TRANSPORT is not drip_plugin's Redis transport: "
         "with celery/kombu 5.7 a worker exits for good when Redis restarts while it holds tasks.",
         hint=f'Set CELERY_BROKER_TRANSPORT = "{REDIS_TRANSPORT}" (the URL stays redis://…); '
-        "see "With Redis as the broker" in the install guide.",
+        "see 'With Redis as the broker' in the install guide.",
         id="drip_plugin.W080",
     )]
