@@ -2,6 +2,10 @@
 """The project's two entry points; needs only Python 3.11+.
 
     python3 dev.py demo   set up .venv, migrate, seed and run the demo store
+    python3 dev.py messages  regenerate and compile the translation catalogues
+                          (after changing a user-facing string; translate the
+                          new entries of drip_plugin/locale/*/LC_MESSAGES/django.po
+                          and run it again)
     python3 dev.py test   set up .venv and run the test suite (SQLite, then
                           PostgreSQL + Redis when they answer; CI=true requires them);
                           each database also runs the django-oscar adapter's pass;
@@ -164,6 +168,32 @@ def test(args: list[str]) -> int:
     return 0
 
 
+# Translation catalogues. Source references by file only: line numbers would
+# churn the .po on every edit.
+LANGUAGES = ("fr",)
+MAKEMESSAGES = ["makemessages", "--no-obsolete", "--add-location", "file", "--extension", "html,txt,py",
+                "--ignore", "frontend/*", *(f"--locale={language}" for language in LANGUAGES)]
+
+
+def django_admin(args: list[str], package: Path, python: Path) -> None:
+    """Django's command in `package`, without the caller's settings (these commands need none)."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([str(python), "-m", "django", *args], cwd=package, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def make_messages(package: Path = ROOT / "drip_plugin", python: Path = Path(sys.executable)) -> None:
+    django_admin(MAKEMESSAGES, package, python)
+
+
+def messages(args: list[str]) -> int:
+    py = ensure_venv("test,oscar")
+    make_messages(python=py)
+    django_admin(["compilemessages", *(f"--locale={language}" for language in LANGUAGES)],
+                 ROOT / "drip_plugin", py)
+    return 0
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -210,7 +240,7 @@ def demo(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "messages": messages, "test": test}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

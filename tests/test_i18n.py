@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.utils import translation
 from wagtail.models import Locale
+
+import dev
 
 from drip_plugin import track
 from drip_plugin.links.signed import EmailLinks
@@ -46,23 +47,15 @@ def msgids(path: Path) -> set:
     return {message.id if isinstance(message.id, str) else tuple(message.id) for message in messages(path)}
 
 
-def update_messages():
-    """scripts/update_messages.py, the documented regeneration command."""
-    spec = importlib.util.spec_from_file_location("update_messages", ROOT / "scripts" / "update_messages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_point1_committed_catalogue_is_current_with_the_code(tmp_path):
     """makemessages over a copy of the package finds no msgid the committed
     catalogue lacks (nor keeps one the code no longer has)."""
     copy = tmp_path / "drip_plugin"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    update_messages().make_messages(copy)
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules"))
+    dev.make_messages(copy)  # what `python3 dev.py messages` runs
     regenerated, committed = msgids(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"), msgids(CATALOGUE)
-    assert regenerated - committed == set(), "new strings: run scripts/update_messages.py and translate them"
-    assert committed - regenerated == set(), "stale strings: run scripts/update_messages.py"
+    assert regenerated - committed == set(), "new strings: run python3 dev.py messages and translate them"
+    assert committed - regenerated == set(), "stale strings: run python3 dev.py messages"
 
 
 def test_point1_every_msgid_has_a_french_msgstr_not_equal_to_it():
