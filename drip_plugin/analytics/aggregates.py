@@ -1,4 +1,5 @@
-"""Daily counts per (sequence, step, variant), kept as things happen.
+"""Daily counts per (sequence, step, variant) and per sequence (journeys
+entered, exited by reason), kept as things happen.
 
 Each recorded send, tracking event or conversion adds to its day's row with
 one UPDATE … SET n = n + 1 (or inserts the row; a concurrent insert of the
@@ -21,9 +22,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
 
-from ..models import Message, MessageEvent, Step, StepDay, StepDayRevenue
+from ..models import Enrollment, Message, MessageEvent, SequenceDay, SequenceDayExit, Step, StepDay, StepDayRevenue
+from ..models.enrollments import EnrollmentState
 from ..models.messages import MessageStatus
 
 # event_type → StepDay counter of honest events (flagged ones: "<counter>_flagged").
@@ -65,6 +68,16 @@ def add_counts(where: Bucket, **amounts: int) -> None:
 
 def add_revenue(where: Bucket, currency: str, amount: Decimal) -> None:
     _add(StepDayRevenue, {**where._asdict(), "currency": currency}, {"amount": amount})
+
+
+def count_entered(sequence_id: int, enrolled_at: dt.datetime) -> None:
+    _add(SequenceDay, {"sequence_id": sequence_id, "day": site_day(enrolled_at)}, {"entered": 1})
+
+
+def count_exited(sequence_id: int, reason: str, day: dt.date, count: int) -> None:
+    """`count` journeys of the sequence exited on `day` (a site_day) for `reason`."""
+    if count:
+        _add(SequenceDayExit, {"sequence_id": sequence_id, "day": day, "reason": reason}, {"exited": count})
 
 
 def _sequence_of_steps(step_ids) -> dict[int, int]:
@@ -121,9 +134,22 @@ def count_conversion(message: Message, amount: Decimal, currency: str, first: bo
         add_revenue(where, currency, amount)
 
 
+def _journey_days() -> tuple[list[SequenceDay], list[SequenceDayExit]]:
+    """Entries and exits grouped by day in SQL (the site's TIME_ZONE)."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    entered = (Enrollment.objects.order_by().annotate(day=TruncDate("enrolled_at", tzinfo=zone))
+               .values_list("sequence_id", "day").annotate(n=Count("pk")))
+    exited = (Enrollment.objects.filter(state=EnrollmentState.EXITED, ended_at__isnull=False).order_by()
+              .annotate(day=TruncDate("ended_at", tzinfo=zone))
+              .values_list("sequence_id", "day", "exit_reason").annotate(n=Count("pk")))
+    return ([SequenceDay(sequence_id=sequence_id, day=day, entered=n) for sequence_id, day, n in entered],
+            [SequenceDayExit(sequence_id=sequence_id, day=day, reason=reason, exited=n)
+             for sequence_id, day, reason, n in exited])
+
+
 def backfill(chunk_size: int = 2000) -> tuple[int, int]:
-    """Rebuild every aggregate from the stored messages and events, by the
-    same rules as the live counts. Returns (step-day rows, revenue rows)."""
+    """Rebuild every aggregate from the stored journeys, messages and events,
+    by the same rules as the live counts. Returns (step-day rows, revenue rows)."""
     counts: dict[Bucket, Counter] = defaultdict(Counter)
     revenue: dict[tuple[Bucket, str], Decimal] = defaultdict(Decimal)
     sequences = dict(Step.objects.values_list("pk", "sequence_id"))
@@ -150,9 +176,12 @@ def backfill(chunk_size: int = 2000) -> tuple[int, int]:
         if event_type in FIRST_COUNTERS and (message_id, event_type) not in engaged:
             engaged.add((message_id, event_type))
             counts[where][FIRST_COUNTERS[event_type]] += 1
+    entered, exited = _journey_days()
     with transaction.atomic():
-        StepDay.objects.all().delete()
-        StepDayRevenue.objects.all().delete()
+        for model in (StepDay, StepDayRevenue, SequenceDay, SequenceDayExit):
+            model.objects.all().delete()
+        SequenceDay.objects.bulk_create(entered, batch_size=chunk_size)
+        SequenceDayExit.objects.bulk_create(exited, batch_size=chunk_size)
         StepDay.objects.bulk_create([StepDay(**where._asdict(), **amounts) for where, amounts in counts.items()],
                                     batch_size=chunk_size)
         StepDayRevenue.objects.bulk_create(

@@ -8,7 +8,7 @@ from .events import Event
 from .layouts import Layout
 from .messages import Message
 from .sequences import Sequence, Step
-from .stats import StepDay, StepDayRevenue
+from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "MessageEvent",
     "Sequence",
     "Step",
+    "SequenceDay",
+    "SequenceDayExit",
     "StepDay",
     "StepDayRevenue",
     "Subscription",
