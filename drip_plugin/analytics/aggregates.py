@@ -47,6 +47,11 @@ def site_day(instant: dt.datetime) -> dt.date:
     return instant.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the site's TIME_ZONE."""
+    return dt.datetime.combine(day, dt.time.min, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
 def bucket(sequence_id: int, step_id: int, variant: str, instant: dt.datetime) -> Bucket:
     return Bucket(sequence_id, step_id, variant, site_day(instant))
 
