@@ -102,19 +102,21 @@ def seed() -> None:
         INSERT INTO drip_plugin_enrollment (contact_id, sequence_id, object_key, state, enrolled_at, ended_at,
                                             exit_reason, due_at)
         SELECT (SELECT min(id) FROM drip_plugin_contact) + i % {CONTACTS}, s.sequence_id, 'o' || i,
-               CASE WHEN i % 10 < 3 THEN 'active' WHEN i % 10 < 8 THEN 'completed' ELSE 'exited' END,
-               at, CASE WHEN i % 10 >= 3 THEN least(at + (i % 20) * interval '1 day', now()) END,
-               CASE WHEN i % 10 >= 8 THEN ({reasons})[1 + (i / 10) % 4] ELSE '' END,
-               CASE WHEN i % 10 < 3 THEN at + interval '12 days' END
+               CASE WHEN k < 3 THEN 'active' WHEN k < 8 THEN 'completed' ELSE 'exited' END,
+               at, CASE WHEN k >= 3 THEN least(at + (i % 20) * interval '1 day', now()) END,
+               CASE WHEN k >= 8 THEN ({reasons})[1 + (i / {SEQUENCES * 10}) % 4] ELSE '' END,
+               CASE WHEN k < 3 THEN at + interval '12 days' END
         FROM generate_series(0, {JOURNEYS - 1}) i
-        CROSS JOIN LATERAL (SELECT now() - ((i::bigint * 7919) % (365 * 86400)) * interval '1 second' AS at) t
+        CROSS JOIN LATERAL (SELECT now() - ((i::bigint * 7919) % (365 * 86400)) * interval '1 second' AS at,
+                                   (i / {SEQUENCES}) % 10 AS k) t
         JOIN bench_steps s ON s.seq_no = i % {SEQUENCES} AND s.k = 0""")
     print(f"  {JOURNEYS:,} journeys: {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
     # Step k is due 3k days and k hours after entering; due later than now: still queued.
     execute("""
         INSERT INTO drip_plugin_message (enrollment_id, step_id, to_email, status, token, subject, language,
-            send_after, attempts, variant, revenue, revenue_currency, created_at, sent_at, esp_message_id, error)
+            send_after, attempts, variant, revenue, revenue_currency, created_at, sent_at, failed_at, esp_message_id,
+            error)
         SELECT e.id, s.step_id, 'c' || e.contact_id || '@example.com',
                CASE WHEN due > now() THEN 'queued' WHEN h < 3 THEN 'failed' WHEN h < 5 THEN 'suppressed'
                     ELSE 'sent' END,
@@ -123,7 +125,8 @@ def seed() -> None:
                CASE WHEN due <= now() AND h >= 5 AND h2 % 50 = 0 THEN 9.99 + h2 % 200 ELSE 0 END,
                CASE WHEN due <= now() AND h >= 5 AND h2 % 50 = 0 THEN (ARRAY['EUR', 'USD'])[1 + h2 % 2]
                     ELSE '' END,
-               due, CASE WHEN due <= now() AND h >= 5 THEN due END, '',
+               due, CASE WHEN due <= now() AND h >= 5 THEN due END,
+               CASE WHEN due <= now() AND h < 3 THEN due + interval '1 minute' END, '',
                CASE WHEN due <= now() AND h < 3 THEN 'AnymailAPIError: API response 503' ELSE '' END
         FROM drip_plugin_enrollment e
         JOIN bench_steps first ON first.sequence_id = e.sequence_id AND first.k = 0
@@ -155,14 +158,16 @@ def backfill() -> float:
     return time.perf_counter() - started
 
 
-def median_seconds(work) -> float:
+def median_seconds(work) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds (this process) of RUNS runs, warm."""
     work()  # warm: the rows and plans in cache
-    times = []
+    wall, cpu = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def explain(label: str, work) -> None:
@@ -214,18 +219,23 @@ def main() -> None:
         print(f"aggregates rebuilt by the backfill in {backfill():.0f} s", flush=True)
         execute("ANALYZE")
     messages, events = Message.objects.count(), MessageEvent.objects.count()
-    sequence = Sequence.objects.order_by("pk").first()
 
-    def report(days: str):
+    sequence = Sequence.objects.filter(name=f"Bench sequence {SEQUENCES - 2}").get()  # exits, A/B steps
+
+    def report(days: str, charts: bool):
         def work():
             result = sequence_report(sequence, PeriodForm({"days": days}).period())
-            currencies(result), daily_chart(result), funnel_chart(result)  # as the view renders it
+            if charts:  # as the view renders it
+                currencies(result), daily_chart(result), funnel_chart(result)
         return work
 
     def dashboard():
         dashboard_figures(timezone.now())
 
-    works = {"sequence report, 30 days": report("30"), "sequence report, 90 days": report("90"),
+    works = {"sequence report, 30 days": report("30", charts=False),
+             "  + its two pygal charts": report("30", charts=True),
+             "sequence report, 90 days": report("90", charts=False),
+             "  + its two pygal charts ": report("90", charts=True),
              "dashboard panel figures": dashboard}
     if args.explain:
         for label, work in works.items():
@@ -237,8 +247,11 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{n:.2f}' for n in load_at_start)}"
           f"{' (busy)' if load_at_start[0] > 1.0 else ''}; at end: {' '.join(f'{n:.2f}' for n in load_at_end)}")
     print(f"data: {messages:,} messages, {events:,} message events")
-    for label, seconds in figures.items():
-        print(f"{label:28} median of {RUNS}: {seconds * 1000:8.1f} ms {'ok' if seconds < 1 else 'OVER 1 s'}")
+    # On a shared machine the wall clock includes waiting for a core; the
+    # CPU time (this process only, not PostgreSQL's) shows the Python part.
+    for label, (wall, cpu) in figures.items():
+        print(f"{label:28} median of {RUNS}: {wall * 1000:8.1f} ms ({cpu * 1000:7.1f} ms CPU) "
+              f"{'ok' if wall < 1 else 'OVER 1 s'}")
 
 
 if __name__ == "__main__":

@@ -166,19 +166,20 @@ def _step_days() -> tuple[dict[Bucket, Counter], dict[tuple[Bucket, str], Decima
     for *key, currency, amount in (sent.exclude(revenue=0).values_list(*where, "revenue_currency")
                                    .annotate(amount=Sum("revenue"))):
         revenue[Bucket(*key), currency] = amount
+    events = MessageEvent.objects.filter(message__step__isnull=False).order_by().annotate(
+        day=_site_date("occurred_at"))
+    per_bucket = (*(f"message__{name}" for name in where[:3]), "day", "event_type")
+    for *key, event_type, flagged, n in (events.filter(event_type__in=EVENT_COUNTERS)
+                                         .annotate(flagged=~Q(flag="")).values_list(*per_bucket, "flagged")
+                                         .annotate(n=Count("pk"))):
+        counter = EVENT_COUNTERS[event_type]
+        counts[Bucket(*key)][f"{counter}_flagged" if flagged else counter] += n
     # As live: a message's first honest event of a type is the first one stored.
     firsts = (MessageEvent.objects.filter(flag="", event_type__in=FIRST_COUNTERS).order_by()
               .values("message_id", "event_type").annotate(first=Min("pk")).values("first"))
-    events = (MessageEvent.objects.filter(message__step__isnull=False, event_type__in=EVENT_COUNTERS).order_by()
-              .annotate(day=_site_date("occurred_at"), flagged=~Q(flag=""),
-                        first=Q(pk__in=Subquery(firsts)))
-              .values_list(*(f"message__{name}" for name in where[:3]), "day", "event_type", "flagged", "first")
-              .annotate(n=Count("pk")))
-    for *key, event_type, flagged, first, n in events:
-        counter = EVENT_COUNTERS[event_type]
-        counts[Bucket(*key)][f"{counter}_flagged" if flagged else counter] += n
-        if first:
-            counts[Bucket(*key)][FIRST_COUNTERS[event_type]] += n
+    for *key, event_type, n in (events.filter(pk__in=Subquery(firsts)).values_list(*per_bucket)
+                                .annotate(n=Count("pk"))):
+        counts[Bucket(*key)][FIRST_COUNTERS[event_type]] += n
     return counts, revenue
 
 

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(failed_at_from_send_after, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name='message',
+            index=models.Index(condition=models.Q(('status', 'failed')), fields=['failed_at'], name='drip_message_failed'),
+        ),
         migrations.CreateModel(
             name='SequenceDay',
             fields=[
