@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from drip_plugin import track
 from drip_plugin.analytics.sequence_report import Period, sequence_report
-from drip_plugin.links.signed import EmailLinks
 from drip_plugin.models import Message, MessageEvent
 from drip_plugin.scheduling import tick
-from tests.factories import build_sequence, logged_in_editor, sent_message
+from tests.factories import build_sequence, engage_as_no_person, sent_message
 
 
 def engage(message: Message, kind: str):
@@ -92,12 +91,7 @@ def test_conversion_with_a_total_that_is_not_an_amount_is_not_attributed(db, clo
 
 def test_point_honest_counts_flagged_clicks_and_opens_earn_no_conversion(db, clock, client):
     sent = sent_message("buyer@example.com")
-    links = EmailLinks()
-    pixel, link = links.open(sent.pk), links.click({"m": sent.pk, "u": "https://shop.test/start"})
-    client.get(link)  # on arrival: a link scanner
-    clock.shift(dt.timedelta(minutes=5))
-    client.get(pixel, REMOTE_ADDR="17.58.63.12")  # Apple Mail Privacy Protection's proxy
-    logged_in_editor(client)
+    _, link = engage_as_no_person(client, clock, sent)
     client.get(link)  # an editor trying the link
     assert sorted(MessageEvent.objects.values_list("event_type", "flag")) == [
         ("clicked", "scanner"), ("clicked", "staff"), ("opened", "prefetch")]

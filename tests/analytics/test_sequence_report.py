@@ -26,7 +26,7 @@ from drip_plugin.models.enrollments import EnrollmentState
 from drip_plugin.models.messages import MessageStatus
 from drip_plugin.scheduling import tick
 from tests.analytics.test_conversions import engage
-from tests.factories import BODY, build_sequence, logged_in_editor, sent_message
+from tests.factories import BODY, build_sequence, engage_as_no_person, logged_in_editor, sent_message
 
 UTC = dt.UTC
 
@@ -150,12 +150,7 @@ def test_point_backfill_builds_the_aggregates_kept_live(db, clock, client):
 
 def test_point_honest_counts_staff_and_prefetch_opens_excluded_from_rates_and_shown_apart(db, clock, client):
     sent = sent_message("ann@example.com")
-    links = EmailLinks()
-    pixel, link = links.open(sent.pk), links.click({"m": sent.pk, "u": "https://shop.test/start"})
-    client.get(link)  # on arrival: a link scanner
-    clock.shift(dt.timedelta(minutes=5))
-    client.get(pixel, REMOTE_ADDR="17.58.63.12")  # Apple Mail Privacy Protection's proxy
-    logged_in_editor(client)
+    pixel, link = engage_as_no_person(client, clock, sent)
     client.get(pixel)  # an editor looking at the email
     client.get(link)
     assert sorted(MessageEvent.objects.values_list("event_type", "flag")) == [
