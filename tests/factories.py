@@ -13,6 +13,7 @@ from django.db import connection
 from wagtail.blocks import StreamValue
 
 from drip_plugin import track
+from drip_plugin.links.signed import EmailLinks
 from drip_plugin.models import Email, Message, Sequence, Step
 from drip_plugin.models.sequences import StepKind
 from drip_plugin.scheduling import tick
@@ -171,3 +172,16 @@ def refused(response) -> bool:
 
     return response.status_code == 403 or (
         response.status_code == 302 and response.url == reverse("wagtailadmin_home"))
+
+
+def engage_as_no_person(client, clock, message: Message) -> tuple[str, str]:
+    """`message`'s click link followed by a link scanner on arrival, its open
+    pixel fetched by Apple's privacy proxy 5 minutes later, then `client`
+    logged in as an editor. Returns (pixel, link) for more requests."""
+    links = EmailLinks()
+    pixel, link = links.open(message.pk), links.click({"m": message.pk, "u": "https://shop.test/start"})
+    client.get(link)  # on arrival: a link scanner
+    clock.shift(dt.timedelta(minutes=5))
+    client.get(pixel, REMOTE_ADDR="17.58.63.12")  # Apple Mail Privacy Protection's proxy
+    logged_in_editor(client)
+    return pixel, link

@@ -69,7 +69,7 @@ class FailedMessagesView(IndexView):
     page_title = _("Failed messages")
     header_icon = "warning"
     filterset_class = FailedMessageFilterSet
-    default_ordering = "-send_after"
+    default_ordering = "-failed_at"
     paginate_by = 50
 
     def get_base_queryset(self):
@@ -83,7 +83,7 @@ class FailedMessagesView(IndexView):
             ContactColumn("contact", label=_("Contact"), accessor="enrollment.contact"),
             Column("sequence", label=_("Sequence"), accessor="enrollment.sequence"),
             Column("step", label=_("Step"), accessor="step"),
-            DateColumn("send_after", label=_("Last attempt due"), sort_key="send_after"),
+            DateColumn("failed_at", label=_("Failed at"), sort_key="failed_at"),
             Column("error", label=_("Error")),
         ]
 

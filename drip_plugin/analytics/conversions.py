@@ -20,11 +20,13 @@ OPEN_WINDOW = dt.timedelta(days=1)
 
 
 def attributed_message(event: Event) -> Message | None:
-    """The contact's last clicked message within 5 days, else last opened within 1 day."""
+    """The contact's last clicked message within 5 days, else last opened within 1 day.
+    Flagged clicks and opens (staff, prefetch, scanner) were no person reading:
+    they earn nothing."""
     for kind, window in (("clicked", CLICK_WINDOW), ("opened", OPEN_WINDOW)):
         engagement = (
             MessageEvent.objects.filter(
-                message__enrollment__contact_id=event.contact_id, event_type=kind,
+                message__enrollment__contact_id=event.contact_id, event_type=kind, flag="",
                 occurred_at__gte=event.occurred_at - window, occurred_at__lte=event.occurred_at,
             )
             .order_by("-occurred_at")

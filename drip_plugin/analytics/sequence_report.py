@@ -8,16 +8,13 @@ million. Days are dates in the site's TIME_ZONE, the range's ends included.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 
-from ..models import Enrollment, Sequence, Step, StepDay, StepDayRevenue
-from ..models.enrollments import EnrollmentState
+from ..models import Sequence, SequenceDay, SequenceDayExit, Step, StepDay, StepDayRevenue
 
 COUNTERS = ("sent", "delivered", "opened", "clicked", "converted", "opens", "clicks", "opens_flagged",
             "clicks_flagged")
@@ -36,12 +33,6 @@ class Period:
     def previous(self) -> Period:
         length = dt.timedelta(days=len(self.days))
         return Period(self.start - length, self.end - length)
-
-    def instants(self) -> tuple[dt.datetime, dt.datetime]:
-        """[first instant, first instant after] in the site's TIME_ZONE."""
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        return (dt.datetime.combine(self.start, dt.time.min, zone),
-                dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, zone))
 
 
 def rate(count: int, base: int) -> float | None:
@@ -152,12 +143,10 @@ def sequence_report(sequence: Sequence, period: Period) -> SequenceReport:
         summed = per_step.setdefault(row.step.pk, StepRow(row.step, ""))
         summed.current.add(row.current.counts, row.current.revenue)
         summed.previous.add(row.previous.counts, row.previous.revenue)
-    (start, end), (start_before, _) = period.instants(), before.instants()
-    entered = Enrollment.objects.filter(sequence=sequence).aggregate(
-        now=Count("pk", filter=Q(enrolled_at__gte=start, enrolled_at__lt=end)),
-        before=Count("pk", filter=Q(enrolled_at__gte=start_before, enrolled_at__lt=start)))
-    exits = (Enrollment.objects.filter(sequence=sequence, state=EnrollmentState.EXITED,
-                                       ended_at__gte=start, ended_at__lt=end)
-             .values_list("exit_reason").annotate(n=Count("pk")).order_by("-n", "exit_reason"))
+    entered = SequenceDay.objects.filter(sequence=sequence, day__range=(before.start, period.end)).aggregate(
+        now=Sum("entered", filter=Q(day__gte=period.start), default=0),
+        before=Sum("entered", filter=Q(day__lt=period.start), default=0))
+    exits = (SequenceDayExit.objects.filter(sequence=sequence, day__range=(period.start, period.end))
+             .values_list("reason").annotate(n=Sum("exited")).order_by("-n", "reason"))
     return SequenceReport(sequence, period, entered["now"], entered["before"], rows, list(per_step.values()),
                           days, [(reason or "–", n) for reason, n in exits], total, total_before)

@@ -49,7 +49,7 @@ def reconcile_expired_leases(now: dt.datetime) -> int:
     the ones whose hand-over was cut short (the ESP may already have them)."""
     expired = Message.objects.filter(status=MessageStatus.SENDING, sending_until__lt=now)
     unknown = expired.filter(handed_at__isnull=False).update(
-        status=MessageStatus.FAILED, sending_until=None,
+        status=MessageStatus.FAILED, failed_at=now, sending_until=None,
         error="outcome unknown: the sender stopped during the hand-over to the ESP; not resent to avoid a duplicate",
     )
     freed = expired.filter(handed_at__isnull=True).update(status=MessageStatus.QUEUED, sending_until=None, claim=None)
@@ -183,7 +183,7 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
     reason = f"{type(exc).__name__}: {exc}"[:2000]
     if isinstance(exc, OutcomeUnknown):  # the server may have it: keep handed_at, never resend
         logger.warning("drip message %s to %s: outcome unknown: %s", message.pk, message.to_email, exc)
-        _record(message, status=MessageStatus.FAILED, attempts=attempt,
+        _record(message, status=MessageStatus.FAILED, attempts=attempt, failed_at=now,
                 error=f"outcome unknown: the connection failed after the message was handed over ({exc}); "
                       "not resent to avoid a duplicate"[:2000])
         return MessageStatus.FAILED
@@ -193,7 +193,7 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
                 send_after=now + backoff(attempt), error=reason)
         return MessageStatus.RETRY_SCHEDULED
     logger.warning("drip message %s to %s failed: %s", message.pk, message.to_email, reason)
-    _record(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, error=reason)
+    _record(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, failed_at=now, error=reason)
     return MessageStatus.FAILED
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
+from ..analytics.aggregates import count_entered
 from ..dates.zones import contact_zone
 from ..models import Contact, Enrollment, Event, Sequence
 from ..models.enrollments import EnrollmentState
@@ -145,12 +147,15 @@ def enroll(
     if due is None:
         logger.info("%s not enrolled in %r: %s is not set", contact, sequence.name, first_step.date_field)
         return None
-    return Enrollment.objects.create(
-        contact=contact,
-        sequence=sequence,
-        object_key=object_key,
-        trigger_event=event,
-        current_step=first_step,
-        due_at=due,
-        enrolled_at=start,
-    )
+    with transaction.atomic():  # the journey and its count in the report, together
+        enrollment = Enrollment.objects.create(
+            contact=contact,
+            sequence=sequence,
+            object_key=object_key,
+            trigger_event=event,
+            current_step=first_step,
+            due_at=due,
+            enrolled_at=start,
+        )
+        count_entered(sequence.pk, start)
+    return enrollment

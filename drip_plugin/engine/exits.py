@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from ..analytics.aggregates import count_exited, site_day
 from ..models import Enrollment, Event, Message, Sequence
 from ..models.enrollments import EnrollmentState
 from ..models.messages import SENDABLE, MessageStatus
@@ -35,9 +36,11 @@ def exit_on_event(event: Event) -> int:
             journeys = journeys.filter(object_key=key)
         ids = list(journeys.values_list("pk", flat=True))
         reason = f"exit event {event.name}"
-        ended += Enrollment.objects.filter(pk__in=ids, state=EnrollmentState.ACTIVE).update(
+        exited = Enrollment.objects.filter(pk__in=ids, state=EnrollmentState.ACTIVE).update(
             state=EnrollmentState.EXITED, exit_reason=reason, due_at=None, ended_at=event.occurred_at,
         )
+        count_exited(sequence.pk, reason, site_day(event.occurred_at), exited)
+        ended += exited
         # Its emails still waiting (queued, or to be retried after an ESP error) go no more:
         # no cart reminder after the order. One being sent right now is past stopping.
         Message.objects.filter(enrollment_id__in=ids, enrollment__exit_reason=reason, status__in=SENDABLE).update(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F
 
+from ..analytics.aggregates import count_exited, site_day
 from ..dates.zones import contact_zone
 from ..models import Enrollment, Message, Step
 from ..models.enrollments import EnrollmentState
@@ -191,4 +192,8 @@ def advance_due_enrollments(now: dt.datetime, limit: int) -> int:
         # second queueing of the same step into a no-op.
         Message.objects.bulk_create(messages, ignore_conflicts=True)
         _save(due, previous_due)
+        exits = Counter((e.sequence_id, e.exit_reason, site_day(e.ended_at))
+                        for e in due if e.state == EnrollmentState.EXITED)
+        for (sequence_id, reason, day), count in exits.items():
+            count_exited(sequence_id, reason, day, count)
         return len(due)

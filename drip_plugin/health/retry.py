@@ -33,7 +33,7 @@ def retry_failed(message_ids: Iterable[int], now: dt.datetime, *, confirm_duplic
             kept = failed.filter(is_outcome_unknown()).count()
             failed = failed.exclude(is_outcome_unknown())
         requeued = failed.update(status=MessageStatus.QUEUED, attempts=0, send_after=now, handed_at=None,
-                                 claim=None, sending_until=None, error="")
+                                 failed_at=None, claim=None, sending_until=None, error="")
     logger.warning("%s requeued %s failed messages (%s of unknown outcome kept failed, duplicate risk confirmed: %s)",
                    actor or "someone", requeued, kept, confirm_duplicate_risk)
     return RetryResult(requeued=requeued, kept_outcome_unknown=kept)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0050_lock_workflow_gdpr_permissions'),
+        ('drip_plugin', '0055_journey_aggregates_failed_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
 from .sequences import Sequence, Step
-from .stats import StepDay, StepDayRevenue
+from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "MessageEvent",
     "Sequence",
     "Step",
+    "SequenceDay",
+    "SequenceDayExit",
     "StepDay",
     "StepDayRevenue",
     "Subscription",

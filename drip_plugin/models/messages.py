@@ -52,6 +52,8 @@ class Message(models.Model):
     revenue_currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When it last failed for good (a retry clears it).
+    failed_at = models.DateTimeField(null=True, blank=True)
     esp_message_id = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
 
@@ -63,6 +65,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["send_after"], name="drip_message_sendable", condition=Q(status__in=SENDABLE)),
             models.Index(fields=["sending_until"], name="drip_message_leased", condition=Q(status="sending")),
+            # The dashboard's failures today: a range of this small index, not a scan of the outbox.
+            models.Index(fields=["failed_at"], name="drip_message_failed", condition=Q(status="failed")),
         ]
 
     def __str__(self) -> str:

@@ -47,3 +47,30 @@ class StepDayRevenue(models.Model):
         constraints = [models.UniqueConstraint(fields=["step", "variant", "day", "currency"],
                                                name="drip_stepdayrevenue_once")]
         indexes = [models.Index(fields=["sequence", "day"], name="drip_stepdayrevenue_sequence")]
+
+
+class SequenceDay(models.Model):
+    """Journeys that entered one sequence on one day (site's TIME_ZONE), kept
+    as they enter, so the report's "entered" reads a row per day."""
+
+    sequence = models.ForeignKey("drip_plugin.Sequence", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    entered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sequence day")
+        constraints = [models.UniqueConstraint(fields=["sequence", "day"], name="drip_sequenceday_once")]
+
+
+class SequenceDayExit(models.Model):
+    """Journeys of one sequence that exited on one day, per reason."""
+
+    sequence = models.ForeignKey("drip_plugin.Sequence", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    reason = models.CharField(max_length=255, blank=True)
+    exited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sequence day exit")
+        constraints = [models.UniqueConstraint(fields=["sequence", "day", "reason"],
+                                               name="drip_sequencedayexit_once")]

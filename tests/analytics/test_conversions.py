@@ -8,9 +8,10 @@ from anymail.signals import AnymailTrackingEvent, tracking
 from django.utils import timezone
 
 from drip_plugin import track
-from drip_plugin.models import Message
+from drip_plugin.analytics.sequence_report import Period, sequence_report
+from drip_plugin.models import Message, MessageEvent
 from drip_plugin.scheduling import tick
-from tests.factories import build_sequence, sent_message
+from tests.factories import build_sequence, engage_as_no_person, sent_message
 
 
 def engage(message: Message, kind: str):
@@ -52,14 +53,15 @@ def test_conversion_falls_back_to_an_open_within_one_day(db, clock):
     assert Message.objects.get().revenue == Decimal("20.00")
 
 
-def clicked_message() -> Message:
+def clicked_message(clock) -> Message:
     message = sent_message("buyer@example.com", [(0, "days", "One")])
+    clock.shift(dt.timedelta(minutes=1))  # a person, not a link scanner on arrival
     engage(message, "clicked")
     return message
 
 
 def test_conversion_same_order_from_two_routes_is_counted_once(db, clock):
-    message = clicked_message()
+    message = clicked_message(clock)
     for key in ("saleor-webhook", "host-signal"):  # two idempotency keys, one order
         track("order_completed", email="buyer@example.com", idempotency_key=key,
               properties={"order_id": 1042, "order": {"order_id": "1042", "total": "10.00", "currency": "EUR"}})
@@ -68,7 +70,7 @@ def test_conversion_same_order_from_two_routes_is_counted_once(db, clock):
 
 
 def test_conversion_in_another_currency_is_not_added_to_the_messages_revenue(db, clock):
-    message = clicked_message()
+    message = clicked_message(clock)
     track("order_completed", email="buyer@example.com",
           properties={"order_id": "A", "order": {"total": "100.00", "currency": "EUR"}})
     track("order_completed", email="buyer@example.com",
@@ -78,10 +80,31 @@ def test_conversion_in_another_currency_is_not_added_to_the_messages_revenue(db,
 
 
 def test_conversion_with_a_total_that_is_not_an_amount_is_not_attributed(db, clock):
-    message = clicked_message()
+    message = clicked_message(clock)
     for total in (1e12, -1e11):  # numbers the event schema lets through, too large for revenue
         event = track("order_completed", email="buyer@example.com",
                       properties={"order_id": total, "order": {"total": total, "currency": "EUR"}})
         assert event.pk, "the order event itself is kept"
     message.refresh_from_db()
     assert message.revenue == Decimal("0")
+
+
+def test_point_honest_counts_flagged_clicks_and_opens_earn_no_conversion(db, clock, client):
+    sent = sent_message("buyer@example.com")
+    _, link = engage_as_no_person(client, clock, sent)
+    client.get(link)  # an editor trying the link
+    assert sorted(MessageEvent.objects.values_list("event_type", "flag")) == [
+        ("clicked", "scanner"), ("clicked", "staff"), ("opened", "prefetch")]
+    order("30.00")
+    sent.refresh_from_db()
+    assert sent.revenue == 0, "no person clicked or opened: no conversion"
+    today = timezone.localdate()
+    assert sequence_report(sent.step.sequence, Period(today, today)).total.converted == 0
+
+    client.logout()
+    client.get(link)  # the contact, at last
+    order("40.00")
+    sent.refresh_from_db()
+    assert (sent.revenue, sent.revenue_currency) == (Decimal("40.00"), "EUR")
+    report = sequence_report(sent.step.sequence, Period(today, today))
+    assert (report.total.converted, dict(report.total.revenue)) == (1, {"EUR": Decimal("40.00")})

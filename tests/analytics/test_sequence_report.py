@@ -10,19 +10,23 @@ import pytest
 import tablib
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from drip_plugin import track
-from drip_plugin.analytics.aggregates import backfill
+from drip_plugin.admin_views.dashboard import DripDashboardPanel
+from drip_plugin.analytics.aggregates import backfill, site_day
 from drip_plugin.analytics.sequence_report import Period, sequence_report
+from drip_plugin.health.dashboard import dashboard_figures
 from drip_plugin.links.signed import EmailLinks
-from drip_plugin.models import (Contact, Email, Enrollment, Message, MessageEvent, Sequence, Step, StepDay,
-                                StepDayRevenue)
+from drip_plugin.models import (Contact, Email, Enrollment, Message, MessageEvent, Sequence, SequenceDay,
+                                SequenceDayExit, Step, StepDay, StepDayRevenue)
+from drip_plugin.models.enrollments import EnrollmentState
 from drip_plugin.models.messages import MessageStatus
 from drip_plugin.scheduling import tick
 from tests.analytics.test_conversions import engage
-from tests.factories import BODY, build_sequence, logged_in_editor, sent_message
+from tests.factories import BODY, build_sequence, engage_as_no_person, logged_in_editor, sent_message
 
 UTC = dt.UTC
 
@@ -146,12 +150,7 @@ def test_point_backfill_builds_the_aggregates_kept_live(db, clock, client):
 
 def test_point_honest_counts_staff_and_prefetch_opens_excluded_from_rates_and_shown_apart(db, clock, client):
     sent = sent_message("ann@example.com")
-    links = EmailLinks()
-    pixel, link = links.open(sent.pk), links.click({"m": sent.pk, "u": "https://shop.test/start"})
-    client.get(link)  # on arrival: a link scanner
-    clock.shift(dt.timedelta(minutes=5))
-    client.get(pixel, REMOTE_ADDR="17.58.63.12")  # Apple Mail Privacy Protection's proxy
-    logged_in_editor(client)
+    pixel, link = engage_as_no_person(client, clock, sent)
     client.get(pixel)  # an editor looking at the email
     client.get(link)
     assert sorted(MessageEvent.objects.values_list("event_type", "flag")) == [
@@ -170,35 +169,99 @@ def test_point_honest_counts_staff_and_prefetch_opens_excluded_from_rates_and_sh
     assert report.steps[0].current.open_rate == 100.0
 
 
-def add_sent_messages(sequence: Sequence, count: int) -> None:
-    """`count` more sent messages over 30 days, each opened and clicked, stored
-    directly (the report reads only aggregates), then the aggregates rebuilt."""
+def journey_days() -> tuple[set, set]:
+    return (set(SequenceDay.objects.values_list("sequence_id", "day", "entered")),
+            set(SequenceDayExit.objects.values_list("sequence_id", "day", "reason", "exited")))
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+def test_point_backfill_journeys_entered_and_exits_by_reason_kept_live_equal_the_backfill(db, clock):
+    sequence = build_sequence(exit_events="order_completed", steps=[(0, "days", "One"), (1, "days", "Two")])
+    at(clock, 2026, 3, 2, 22, 30)  # 23:30 in Paris: 2 March
+    for name in ("ann", "bob", "cat", "dan"):
+        track("signed_up", email=f"{name}@example.com")
+    tick()
+    at(clock, 2026, 3, 2, 23, 30)  # 00:30 in Paris: 3 March (2 March in UTC)
+    track("signed_up", email="eve@example.com")
+    track("order_completed", email="ann@example.com", properties={"order_id": "o1"})  # exit event
+    Contact.objects.filter(email="bob@example.com").update(is_subscribed=False)
+    at(clock, 2026, 3, 4, 9, 0)
+    tick()  # bob's step two: "contact unsubscribed"
+    assert dict(Enrollment.objects.values_list("contact__email", "exit_reason")) == {
+        "ann@example.com": "exit event order_completed", "bob@example.com": "contact unsubscribed",
+        "cat@example.com": "", "dan@example.com": "", "eve@example.com": ""}
+
+    live = journey_days()
+    assert live == ({(sequence.pk, dt.date(2026, 3, 2), 4), (sequence.pk, dt.date(2026, 3, 3), 1)},
+                    {(sequence.pk, dt.date(2026, 3, 3), "exit event order_completed", 1),
+                     (sequence.pk, dt.date(2026, 3, 4), "contact unsubscribed", 1)})
+    backfill()
+    assert journey_days() == live
+
+    report = sequence_report(sequence, Period(dt.date(2026, 3, 3), dt.date(2026, 3, 4)))
+    assert (report.entered, report.entered_before) == (1, 4)
+    assert report.exits == [("contact unsubscribed", 1), ("exit event order_completed", 1)]
+    # The report reads the aggregates: journeys gone (erased contacts) stay counted.
+    Enrollment.objects.all().delete()
+    again = sequence_report(sequence, Period(dt.date(2026, 3, 3), dt.date(2026, 3, 4)))
+    assert (again.entered, again.entered_before, again.exits) == (1, 4, report.exits)
+
+
+EXIT_REASONS = ("contact unsubscribed", "exit event order_completed", "flow filter no longer matches: country")
+
+
+def add_rows(sequence: Sequence, count: int, now: dt.datetime) -> None:
+    """`count` more journeys over the last 30 days, stored directly, then the
+    aggregates rebuilt: one in five exited (three reasons), each with a
+    message — sent (opened, clicked, flagged opens; some with revenue in two
+    currencies), failed or queued."""
     steps = list(sequence.steps.order_by("sort_order"))
     first = Contact.objects.count()
     contacts = Contact.objects.bulk_create([Contact(email=f"c{first + n}@example.com") for n in range(count)])
-    enrollments = Enrollment.objects.bulk_create([Enrollment(contact=c, sequence=sequence) for c in contacts])
-    start = timezone.now() - dt.timedelta(days=30)
+    start = now - dt.timedelta(days=30)
+    enrollments = Enrollment.objects.bulk_create([
+        Enrollment(contact=c, sequence=sequence, enrolled_at=start + dt.timedelta(hours=n % 700),
+                   **({"state": EnrollmentState.EXITED, "ended_at": now, "exit_reason": EXIT_REASONS[n % 3]}
+                      if n % 5 == 0 else {}))
+        for n, c in enumerate(contacts)])
+    statuses = (MessageStatus.SENT, MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.QUEUED)
     messages = Message.objects.bulk_create([
-        Message(enrollment=e, step=steps[n % 2], to_email=e.contact.email, status=MessageStatus.SENT,
-                send_after=start, sent_at=start + dt.timedelta(hours=n % 700))
+        Message(enrollment=e, step=steps[n % 2], to_email=e.contact.email, status=statuses[n % 4],
+                send_after=now - dt.timedelta(hours=1), variant="",
+                sent_at=now - dt.timedelta(hours=n % 700) if statuses[n % 4] == MessageStatus.SENT else None,
+                failed_at=now if statuses[n % 4] == MessageStatus.FAILED else None,
+                revenue=Decimal("10.00") if n % 8 == 0 else 0, revenue_currency=("EUR", "USD")[n // 8 % 2])
         for n, e in enumerate(enrollments)])
     MessageEvent.objects.bulk_create([
-        MessageEvent(message=m, event_type=kind, recipient=m.to_email, occurred_at=m.sent_at + dt.timedelta(hours=1))
-        for m in messages for kind in ("opened", "clicked")])
+        MessageEvent(message=m, event_type=kind, recipient=m.to_email, occurred_at=m.sent_at, flag=flag)
+        for m in messages if m.sent_at for kind, flag in (("opened", ""), ("clicked", ""), ("opened", "prefetch"))])
     backfill()
 
 
-def test_point_report_query_count_same_with_10_and_1000_messages(db, clock, admin_client):
+def test_point_performance_report_and_dashboard_query_counts_do_not_grow_with_the_data(
+        db, clock, admin_client, admin_user):
     sequence = build_sequence(steps=[(0, "days", "One"), (1, "days", "Two")])
-    url = f"/admin/drip/report/{sequence.pk}/?days=90"
-    today = timezone.localdate()
+    now = timezone.now()
+    today = site_day(now)
+    period = Period(today - dt.timedelta(days=89), today)
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    panel = DripDashboardPanel()
     queries = {}
-    for total in (10, 1000):
-        add_sent_messages(sequence, total - Message.objects.count())
+    for total in (40, 400):  # N, then 10 × N
+        add_rows(sequence, total - Enrollment.objects.count(), now)
         with CaptureQueriesContext(connection) as report_queries:
-            report = sequence_report(sequence, Period(today - dt.timedelta(days=89), today))
-        assert (report.total.sent, report.total.opened, report.total.clicked) == (total, total, total)
+            report = sequence_report(sequence, period)
+        assert (report.entered, report.total.sent, report.total.opened, report.total.raw_opens) == (
+            total, total // 2, total // 2, total)
+        assert sum(n for _, n in report.exits) == total // 5
         with CaptureQueriesContext(connection) as page_queries:
-            assert admin_client.get(url).status_code == 200
-        queries[total] = (len(report_queries), len(page_queries))
-    assert queries[10] == queries[1000] and queries[10][0] == 5
+            assert admin_client.get(f"/admin/drip/report/{sequence.pk}/?days=90").status_code == 200
+        with CaptureQueriesContext(connection) as dashboard_queries:
+            figures = dashboard_figures(now)
+        assert (figures.failed_today, figures.queue_depth) == (total // 4, total // 4)
+        assert figures.top_sequences[0].sequence_id == sequence.pk
+        with CaptureQueriesContext(connection) as panel_queries:
+            assert f"<strong>{total // 4}</strong> failures today" in panel.render_html({"request": request})
+        queries[total] = (len(report_queries), len(page_queries), len(dashboard_queries), len(panel_queries))
+    assert queries[40] == queries[400] and queries[40][0] == 5 and queries[40][2] == 5

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from wagtail.models import Page, Site
 
+from drip_plugin.analytics.aggregates import backfill
 from drip_plugin.models import Message
 from drip_plugin.models.messages import MessageStatus
 from tests.health.seed import seed_health
@@ -57,6 +58,7 @@ def test_point5_dashboard_panel_on_the_home_page(page, artifacts, django_user_mo
                                   defaults={"root_page": root, "is_default_site": True})
     messages = seed_health(timezone.now())
     Message.objects.filter(pk=messages["c6"].pk).update(revenue=42, revenue_currency="EUR")
+    backfill()  # the panel reads revenue from the aggregates
     log_in(page, django_user_model, "/admin/")
     panel = page.get_by_role("region", name="Drip campaigns")
     expect(panel.get_by_text("failures today")).to_be_visible()

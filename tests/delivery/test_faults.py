@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 
 from drip_plugin import track
+from drip_plugin.health.dashboard import dashboard_figures
+from drip_plugin.health.retry import retry_failed
 from drip_plugin.models import Message
 from drip_plugin.scheduling import tick
 from tests.factories import build_sequence, sent_message
@@ -74,6 +76,24 @@ def test_fault_retries_stop_at_max_attempts(db, clock, faulty):
         tick()
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("failed", 4)
+
+
+def test_point_failed_messages_record_when_they_failed_not_when_their_last_attempt_was_due(db, clock, faulty):
+    faulty["late@example.com"] = ["5xx", "4xx"]
+    message = one_message("late@example.com")
+    assert (message.status, message.failed_at) == ("retry_scheduled", None)
+    clock.shift(dt.timedelta(hours=3))  # the tick runs long after the retry was due
+    tick()
+    message.refresh_from_db()
+    failed_at = dt.datetime.now(dt.UTC)
+    assert (message.status, message.failed_at) == ("failed", failed_at)
+    assert message.send_after < failed_at - dt.timedelta(hours=2)
+    assert dashboard_figures(failed_at).failed_today == 1
+    assert dashboard_figures(failed_at + dt.timedelta(days=1)).failed_today == 0, "failed yesterday"
+
+    retry_failed([message.pk], failed_at)
+    message.refresh_from_db()
+    assert (message.status, message.failed_at) == ("queued", None)
 
 
 def test_fault_one_poisoned_message_in_a_batch_of_100_leaves_99_sent(db, clock, faulty):

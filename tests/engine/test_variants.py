@@ -1,6 +1,7 @@
 """A/B variants per step: a stable split, recorded per message, measured per variant."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
@@ -47,6 +48,7 @@ def test_ab_report_shows_each_variant_with_its_own_clicks_and_revenue(db, clock)
         track("signed_up", email=f"r{n}@example.com")
     tick()
     b_message = Message.objects.filter(variant="B").first()
+    clock.shift(dt.timedelta(minutes=1))  # a person, not a link scanner on arrival
     engage(b_message, "clicked")
     track("order_completed", email=b_message.to_email,
           properties={"order_id": "o1", "order": {"total": "25.00", "currency": "EUR"}})

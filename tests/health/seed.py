@@ -28,8 +28,10 @@ def seed_health(now: dt.datetime) -> dict[str, Message]:
     assert len(messages) == 10 and all(m.status == MessageStatus.SENT for m in messages.values())
 
     def set_(name, **fields):
-        # As record_failure() leaves them: handed_at kept only when the outcome is unknown.
+        # As record_failure() leaves them: handed_at kept only when the outcome is unknown, failed_at set.
         fields.setdefault("handed_at", None)
+        if fields["status"] == MessageStatus.FAILED:
+            fields["failed_at"] = now
         Message.objects.filter(pk=messages[name].pk).update(**fields)
 
     set_("c0", status=MessageStatus.FAILED, error="AnymailAPIError: API response 503: busy", sent_at=None)

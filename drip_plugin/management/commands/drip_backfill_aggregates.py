@@ -5,7 +5,7 @@ from drip_plugin.analytics.aggregates import backfill
 
 
 class Command(BaseCommand):
-    help = ("Rebuild the report's daily aggregates from the stored messages and events "
+    help = ("Rebuild the report's daily aggregates from the stored journeys, messages and events "
             "(once after upgrading; live counting keeps them from then on).")
 
     def handle(self, *args, **options):
