@@ -1,11 +1,15 @@
 """Celery tasks: thin shells over plain functions."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from django.utils import timezone
+
+from .delivery.outbox import send_claimed
 from .extensions import register_interruption
 from .scheduling import tick as run_tick
 
@@ -17,3 +21,9 @@ register_interruption(SoftTimeLimitExceeded)
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)
 def tick() -> dict:
     return asdict(run_tick())
+
+
+@shared_task(name="drip_plugin.tasks.send_batch", ignore_result=True)
+def send_batch(claim: str) -> dict:
+    """Send the messages the tick leased to `claim` (SEND_IN_WORKERS)."""
+    return asdict(send_claimed(uuid.UUID(claim), timezone.now()))
