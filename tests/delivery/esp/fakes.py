@@ -14,6 +14,7 @@ import email.policy
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,9 +60,10 @@ class FakeEsp:
 
     api_path = "/"
 
-    def __init__(self):
+    def __init__(self, latency: float = 0.0):
         self.requests: list[Request] = []
         self.refused: list[tuple[Request, Answer]] = []
+        self.latency = latency  # seconds each answer takes (benches: a real ESP's round trip)
         self._server: ThreadingHTTPServer | None = None
 
     # --- to override
@@ -100,11 +102,16 @@ class FakeEsp:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as ESPs answer
+
             def do_POST(self):  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()},
                                   self.rfile.read(length))
-                self.reply(fake.answer(request))
+                answer = fake.answer(request)
+                if fake.latency:
+                    time.sleep(fake.latency)
+                self.reply(answer)
 
             def reply(self, answer: Answer) -> None:
                 body = b"" if answer.body is None else json.dumps(answer.body).encode()
@@ -137,8 +144,8 @@ class FakePostmark(FakeEsp):
     api_path = "/email"
     BATCH_PATH = "/email/batch"
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, latency: float = 0.0):
+        super().__init__(latency)
         self.inactive: set[str] = set()
         self.batches: list[int] = []  # messages per accepted /email/batch call
         # Called with the batch's size once its messages are taken, before the answer.
