@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from loadavg import describe  # noqa: E402
+
 from tick_scaling import configure, reset_database  # noqa: E402  same settings and databases
 
 SMALL = 10_000
@@ -91,6 +93,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
+    print(describe())
     configure(args.db)
     reset_database(args.db)
     from django.db import connection

@@ -38,6 +38,8 @@ CATALOGUE = [("Linen shirt", "49.00"), ("Canvas tote", "19.00"), ("Espresso cups
 CITIES = ["Paris", "Lyon", "", "Berlin", "Leeds"]
 sys.path.insert(0, str(ROOT))
 
+from bench.loadavg import describe  # noqa: E402
+
 
 def install_node_mjml() -> None:
     if not MJML_CLI.exists():
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200, help="messages timed for (c)")
     parser.add_argument("--profile", action="store_true", help="cProfile (a) and print its top functions")
     args = parser.parse_args()
+    print(describe())
     os.sched_setaffinity(0, {0})  # one core, inherited by the Node processes of (c)
     install_node_mjml()
     configure()

@@ -20,27 +20,45 @@ machine's cores). `--sink-pipelining` makes the sink offer PIPELINING
 (RFC 2920), as Postfix, Exim and Gmail do (aiosmtpd reads pipelined commands
 but does not say so; smtplib, so post_office, never pipelines);
 `--connections 5` gives drip as many SMTP connections as post_office's 5
-threads open; `--drip-only` skips (b), for profiling. Needs the bench extra:
+threads open; `--drip-only` skips (b), for profiling.
+
+`--esp`: the ESP path instead, through anymail's real Postmark backend to
+the tests' fake Postmark (tests/delivery/esp/fakes.py, its own process,
+answering each call after `--latency` seconds, default 20 ms), three ways
+taking turns by round:
+  (raw)         pre-rendered Postmark payloads posted to /email/batch, 500 per
+                call over `--connections` connections: the ceiling;
+  (per-message) drip, one call per message (ESP_BATCH_SIZE=1), as anymail sends;
+  (batched)     drip, ESP_BATCH_SIZE messages per /email/batch call.
+Prints each rate, batched / per-message (target >= 10x), batched / raw
+(target >= 30 %) and drip's CPU per message (process CPU time / messages;
+target <= 0.6 ms on the batched path). Needs the bench extra:
 
     .venv/bin/pip install -e ".[bench]"
     .venv/bin/python bench/send_throughput.py [--count 20000] [--rounds 4] [--sink-pipelining]
         [--connections 4] [--drip-only]
+    .venv/bin/python bench/send_throughput.py --esp [--count 4000] [--rounds 2] [--latency 0.02]
+        [--esp-batch-size 100]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import platform
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
+
+from bench.loadavg import describe  # noqa: E402
 
 
 def run_sink(port: int, counter, sink_cpu, pipelining: bool) -> None:
@@ -69,7 +87,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def configure(port: int, connections: int) -> None:
+def configure(port: int, connections: int, **more) -> None:
+    """Django on a fresh SQLite file; `more` settings override the SMTP ones."""
     import django
     from django.conf import settings
 
@@ -89,6 +108,7 @@ def configure(port: int, connections: int) -> None:
                      "BATCH_SIZE": 500, "LOG_LEVEL": 0},
         DEBUG=False,
     )
+    names.update(more)
     settings.configure(**names)
     django.setup()
     from django.core.management import call_command
@@ -128,7 +148,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4,
                         help="the messages in this many parts, the two senders taking turns (ABBA…)")
     parser.add_argument("--drip-only", action="store_true", help="skip post_office (to profile drip's side)")
+    parser.add_argument("--esp", action="store_true", help="the ESP path (fake Postmark), not SMTP")
+    parser.add_argument("--latency", type=float, default=0.02, help="--esp: seconds the fake takes per call")
+    parser.add_argument("--esp-batch-size", type=int, default=None, help="--esp: drip's ESP_BATCH_SIZE (default: its default)")
     args = parser.parse_args()
+    print(describe())
+    if args.esp:
+        run_esp(args)
+        return
     port, counter, sink_cpu = free_port(), multiprocessing.Value("i", 0), multiprocessing.Value("d", 0.0)
     sink = multiprocessing.Process(target=run_sink, args=(port, counter, sink_cpu, args.sink_pipelining),
                                   daemon=True)
@@ -140,19 +167,12 @@ def main() -> None:
         sink.terminate()
 
 
-def run(args, counter, sink_cpu) -> None:
+def seed(count: int):
+    """A one-step sequence (the 3-line cart email) with `count` contacts due
+    now; returns the email, the shared trigger event, its cart and now."""
     from django.utils import timezone
-    from post_office import mail as post_office_mail
-    from post_office.models import Email as PostOfficeEmail
 
-    from drip_plugin.delivery import send_due_messages
-    from drip_plugin.delivery.compose import compose
-    from drip_plugin.links.signed import EmailLinks
-    from drip_plugin.engine import advance_due_enrollments
-    from drip_plugin.models import Contact, Email, Enrollment, Event, Message, Sequence, Step
-    from drip_plugin.models.messages import MessageStatus
-    from drip_plugin.rendering import render_email
-    from drip_plugin.rendering.context import merge_context
+    from drip_plugin.models import Contact, Email, Enrollment, Event, Sequence, Step
 
     mjml = (ROOT / "bench" / "cart_email.mjml").read_text()
     email = Email.objects.create(name="bench", subject="{{ contact.first_name }}, your cart is waiting", mjml=mjml,
@@ -160,7 +180,7 @@ def run(args, counter, sink_cpu) -> None:
     sequence = Sequence.objects.create(name="bench", trigger_event="bench", live=True)
     step = Step.objects.create(sequence=sequence, email=email, sort_order=0)
     contacts = Contact.objects.bulk_create(
-        Contact(email=f"c{i}@example.com", first_name=f"Name{i}") for i in range(args.count))
+        Contact(email=f"c{i}@example.com", first_name=f"Name{i}") for i in range(count))
     cart = {"cart": {"lines": [{"name": f"Item {n}", "quantity": n, "unit_price": "9.90", "total": "9.90"}
                                for n in (1, 2, 3)], "total": "29.70", "currency": "EUR",
                      "restore_url": "https://shop.example/r"}}
@@ -170,6 +190,24 @@ def run(args, counter, sink_cpu) -> None:
     Enrollment.objects.bulk_create(
         Enrollment(contact=c, sequence=sequence, current_step=step, due_at=now, enrolled_at=now, trigger_event=event)
         for c in contacts)
+    return email, event, cart, now
+
+
+def run(args, counter, sink_cpu) -> None:
+    from django.utils import timezone
+    from post_office import mail as post_office_mail
+    from post_office.models import Email as PostOfficeEmail
+
+    from drip_plugin.delivery import send_due_messages
+    from drip_plugin.delivery.compose import compose
+    from drip_plugin.links.signed import EmailLinks
+    from drip_plugin.engine import advance_due_enrollments
+    from drip_plugin.models import Message
+    from drip_plugin.models.messages import MessageStatus
+    from drip_plugin.rendering import render_email
+    from drip_plugin.rendering.context import merge_context
+
+    email, event, cart, now = seed(args.count)
     email_links = EmailLinks()
     profiler = None
     if os.environ.get("DRIP_BENCH_PROFILE"):
@@ -244,6 +282,144 @@ def run(args, counter, sink_cpu) -> None:
         ratio = totals["django-post-office"][0] / totals["drip_plugin"][0]
         print(f"{'ratio':<19}: {ratio:.2f}x (target >= 2x); by round: "
               + ", ".join(f"{r:.2f}" for r in round_ratios))
+
+
+# --- the ESP path ----------------------------------------------------------
+
+POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
+RAW_BATCH = 500  # Postmark's /email/batch maximum
+
+
+def run_fake_postmark(port, counter, fake_cpu, latency: float) -> None:
+    """The tests' fake Postmark in this process, counting accepted messages."""
+    from tests.delivery.esp.fakes import FakePostmark
+
+    class CountingPostmark(FakePostmark):
+        def success(self, request):
+            self.requests.clear()  # a bench keeps no bodies (memory)
+            with counter.get_lock():
+                counter.value += 1
+            fake_cpu.value = time.process_time()
+            return super().success(request)
+
+    with CountingPostmark(latency) as fake:
+        port.value = int(fake.url.rpartition(":")[2])
+        threading.Event().wait()
+
+
+def run_esp(args) -> None:
+    port, counter, fake_cpu = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0), multiprocessing.Value("d", 0.0)
+    fake = multiprocessing.Process(target=run_fake_postmark, args=(port, counter, fake_cpu, args.latency), daemon=True)
+    fake.start()
+    while not port.value:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port.value}/"
+    import tests.settings as base
+
+    configure(0, args.connections, INSTALLED_APPS=base.INSTALLED_APPS,  # (no post_office here)
+              ANYMAIL={"POSTMARK_SERVER_TOKEN": "bench", "POSTMARK_API_URL": url},
+              DRIP_PLUGIN={**base.DRIP_PLUGIN, "EMAIL_BACKEND": POSTMARK_BACKEND, "TRACKING": True,
+                           "REGISTER_BEAT_SCHEDULE": False, "SEND_CONNECTIONS": args.connections})
+    try:
+        measure_esp(args, url, counter, fake_cpu)
+    finally:
+        fake.terminate()
+
+
+def measure_esp(args, url: str, counter, fake_cpu) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from django.conf import settings
+    from django.core.mail import get_connection
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from drip_plugin.conf import drip_settings
+    from drip_plugin.delivery import send_due_messages
+    from drip_plugin.delivery.outbox import BatchContext, prepare_message
+    from drip_plugin.engine import advance_due_enrollments
+    from drip_plugin.models import Message
+    from drip_plugin.models.messages import MessageStatus
+
+    _, _, _, now = seed(args.count)
+    backend = get_connection(POSTMARK_BACKEND)
+    batch_size = args.esp_batch_size or drip_settings.ESP_BATCH_SIZE
+
+    def queue(size: int) -> None:
+        while size:
+            size -= advance_due_enrollments(now, min(size, 1000))
+
+    def raw_bodies(size: int) -> list[bytes]:
+        """`size` messages rendered by drip, as Postmark payloads, 500 per body; taken out of drip's queue."""
+        queue(size)
+        batch = list(Message.objects.filter(status=MessageStatus.QUEUED).select_related(
+            "enrollment__contact", "enrollment__sequence", "enrollment__trigger_event", "step__email"))
+        context = BatchContext(batch)
+        payloads = [backend.build_message_payload(prepare_message(m, context).email, backend.send_defaults).data
+                    for m in batch]
+        Message.objects.filter(pk__in=[m.pk for m in batch]).update(status=MessageStatus.SENT)
+        return [json.dumps(payloads[i:i + RAW_BATCH]).encode() for i in range(0, len(payloads), RAW_BATCH)]
+
+    def send_raw(bodies: list[bytes]) -> int:
+        sessions = threading_local_sessions(requests)
+
+        def post(body: bytes) -> int:
+            answer = sessions().post(url + "email/batch", data=body, timeout=60, headers={
+                "X-Postmark-Server-Token": "bench", "Content-Type": "application/json", "Accept": "application/json"})
+            answer.raise_for_status()
+            return sum(part["ErrorCode"] == 0 for part in answer.json())
+
+        with ThreadPoolExecutor(args.connections) as pool:
+            return sum(pool.map(post, bodies))
+
+    def send_drip(esp_batch_size: int) -> int:
+        plugin = {**settings.DRIP_PLUGIN, "ESP_BATCH_SIZE": esp_batch_size}
+        with override_settings(DRIP_PLUGIN=plugin):
+            return send_due_messages(timezone.now(), 500).sent
+
+    modes = {"raw /email/batch": None, "drip per-message": 1, "drip batched": batch_size}
+    totals = {name: [0.0, 0.0, 0.0] for name in modes}
+    sizes = [args.count // args.rounds + (r < args.count % args.rounds) for r in range(args.rounds)]
+    for number, size in enumerate(sizes):
+        names = list(modes)
+        for name in names[number % 3:] + names[:number % 3]:  # each mode first in turn
+            if modes[name] is None:
+                bodies = raw_bodies(size)  # (rendered before the clock starts)
+            else:
+                queue(size)
+            counter.value = 0
+            stopwatch = Stopwatch(fake_cpu)
+            sent = send_raw(bodies) if modes[name] is None else send_drip(modes[name])
+            wait_for(counter, size)
+            elapsed = stopwatch.stop()
+            assert sent == counter.value == size, (name, sent, counter.value)
+            totals[name] = [total + part for total, part in zip(totals[name], elapsed)]
+
+    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"messages: {args.count} per mode, in {len(sizes)} rounds (each mode first in turn); fake Postmark "
+          f"(tests/delivery/esp/fakes.py, own process) answering each call after {1000 * args.latency:.0f} ms; "
+          f"{args.connections} connections each; drip batched: ESP_BATCH_SIZE={batch_size}")
+    notes = {"raw /email/batch": f"pre-rendered, {RAW_BATCH} per call", "drip per-message": "rendering included",
+             "drip batched": "rendering included"}
+    rates = {}
+    for name, (seconds, cpu, fake_seconds) in totals.items():
+        rates[name] = args.count / seconds
+        report(name, args.count, seconds, cpu, fake_seconds, notes[name])
+    print(f"{'batched/per-message':<19}: {rates['drip batched'] / rates['drip per-message']:.1f}x (target >= 10x)")
+    print(f"{'batched/raw':<19}: {100 * rates['drip batched'] / rates['raw /email/batch']:.0f} % (target >= 30 %)")
+    print(describe("at end"))
+
+
+def threading_local_sessions(requests):
+    """A function returning this thread's requests.Session (one connection per thread, kept alive)."""
+    local = threading.local()
+
+    def session():
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        return local.session
+    return session
 
 
 if __name__ == "__main__":

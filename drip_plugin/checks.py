@@ -48,7 +48,8 @@ def check_settings(app_configs=None, **kwargs):
                 id="drip_plugin.E003",
             )
         )
-    for key in ("TICK_INTERVAL", "BATCH_SIZE", "SEND_CONNECTIONS", "MAX_RENDERED_BYTES", "SALEOR_JWKS_MAX_AGE"):
+    for key in ("TICK_INTERVAL", "BATCH_SIZE", "SEND_CONNECTIONS", "ESP_BATCH_SIZE", "WORKER_BATCHES_PER_TICK",
+                "MAX_RENDERED_BYTES", "SALEOR_JWKS_MAX_AGE"):
         value = getattr(drip_settings, key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(

@@ -48,6 +48,19 @@ DEFAULTS: dict[str, Any] = {
     # Sends in flight at once per sender, each on its own backend connection:
     # while one waits for the SMTP server or the ESP, the next is rendered.
     "SEND_CONNECTIONS": 4,
+    # Messages per call to an ESP that takes many distinct messages in one
+    # call (Postmark's /email/batch; capped at the ESP's maximum, 500). Several
+    # calls per claimed round (BATCH_SIZE) let rendering go on while a call
+    # waits. 1: one call per message, as anymail sends them.
+    "ESP_BATCH_SIZE": 100,
+    # True: the tick claims due messages (BATCH_SIZE per claim) and queues one
+    # Celery task per claim (drip_plugin.tasks.send_batch), so sending grows
+    # with worker processes; each task sends over SEND_CONNECTIONS
+    # connections. False: the tick sends them itself.
+    "SEND_IN_WORKERS": False,
+    # At most this many claims queued per tick (SEND_IN_WORKERS): a backlog
+    # goes out over several ticks instead of leases running out in the queue.
+    "WORKER_BATCHES_PER_TICK": 100,
     # More soft-bounced messages in a row (each message counted once, however
     # often the ESP retried it) than this suppress the address.
     "SOFT_BOUNCE_LIMIT": 7,

@@ -1,11 +1,14 @@
 """Celery tasks: thin shells over plain functions."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
 
+from .delivery.outbox import send_claimed
 from .extensions import register_interruption
 from .ingest.contact_import import run_import_job
 from .scheduling import tick as run_tick
@@ -23,3 +26,9 @@ def tick() -> dict:
 @shared_task(name="drip_plugin.tasks.contact_import", ignore_result=True)
 def contact_import(job_id: int) -> None:
     run_import_job(job_id)
+
+
+@shared_task(name="drip_plugin.tasks.send_batch", ignore_result=True)
+def send_batch(claim: str) -> dict:
+    """Send the messages the tick leased to `claim` (SEND_IN_WORKERS)."""
+    return asdict(send_claimed(uuid.UUID(claim), timezone.now()))

@@ -9,6 +9,9 @@ only the sends that `record` returns.
 
 - `ThreadedHandOver`, for any Django email backend: each send on its own
   thread and backend connection, recorded before the backend is called.
+- `BatchedHandOver`, for an ESP that takes many distinct messages in one
+  call (batch.py): up to ESP_BATCH_SIZE sends per call, recorded together
+  before the call, each with its own outcome.
 - `smtp.MultiplexedHandOver`, for drip's SMTP backend: the calling thread
   drives every connection's SMTP dialogue itself, and records each
   hand-over at the commit point, just before the end-of-data marker.
@@ -27,6 +30,8 @@ from django import db
 from django.core.mail import EmailMessage, get_connection
 
 from ..extensions import is_interruption
+from ..conf import drip_settings
+from .batch import BatchSender, batch_sender_for
 
 logger = logging.getLogger("drip_plugin.delivery")
 
@@ -63,6 +68,9 @@ def open_hand_over(backend: str | None, connections: int, record: Recorder) -> H
 
     if isinstance(probe, EmailBackend):
         return MultiplexedHandOver(backend, connections, record)
+    sender = batch_sender_for(f"{type(probe).__module__}.{type(probe).__qualname__}")
+    if sender is not None and drip_settings.ESP_BATCH_SIZE > 1:
+        return BatchedHandOver(backend, connections, record, sender, drip_settings.ESP_BATCH_SIZE)
     return ThreadedHandOver(backend, connections, record)
 
 
@@ -191,8 +199,9 @@ class ThreadedHandOver(HandOver):
                     events.append(self.events.get_nowait())
                 except queue.Empty:
                     break
-            handing = [s for kind, s in events if kind == "commit"]
-            allowed = self._settle(handing, [s for kind, s in events if kind == "done"])
+            # A batch's sends come as one event: recorded together, in one transaction.
+            handing = [s for kind, group in events if kind == "commit" for s in group]
+            allowed = self._settle(handing, [s for kind, group in events if kind == "done" for s in group])
         finally:
             # Whatever happened, no sending thread is left waiting; those not
             # allowed (the recording failed, the lease ran out) stay unsent.
@@ -201,8 +210,13 @@ class ThreadedHandOver(HandOver):
                 send.committed.set()
 
     def _start(self, send: Send) -> None:
-        send.committed = threading.Event()
-        self.pool.submit(self._send, send)
+        self._start_group([send])
+
+    def _start_group(self, sends: list[Send]) -> None:
+        committed = threading.Event()  # one verdict for the whole group
+        for send in sends:
+            send.committed = committed
+        self.pool.submit(self._send, sends)
 
     def _close_connections(self) -> None:
         self.pool.shutdown(wait=True)
@@ -217,26 +231,39 @@ class ThreadedHandOver(HandOver):
         connection.open()  # no-op while open; reopens after an error closed it
         return connection
 
-    def _send(self, send: Send) -> None:
+    def _send(self, sends: list[Send]) -> None:
+        """Hand `sends` over in one go: commit point first, then the backend."""
         try:
             connection = self._connection()
-            send.email.connection = connection
-            self.events.put(("commit", send))
-            send.committed.wait()
-            if send.aborted:
-                raise HandOverAborted()
-            if not send.email.send():
-                raise smtplib.SMTPException("the email backend reported that it sent nothing")
+            self.events.put(("commit", sends))
+            sends[0].committed.wait()
+            going = [send for send in sends if not send.aborted]
+            for send in sends:
+                if send.aborted:
+                    send.error = HandOverAborted()
+            if going:
+                for send, outcome in zip(going, self._deliver(connection, going)):
+                    send.error = outcome
         except BaseException as exc:  # reported to the calling thread, which decides
-            send.error = exc
+            for send in sends:
+                send.error = send.error or exc
             try:
                 self._reset_connection()
             except Exception:  # noqa: BLE001 - the send's own error is the one to report
                 logger.warning("could not close a failed email connection", exc_info=True)
         finally:
-            self.events.put(("done", send))
+            self.events.put(("done", sends))
             # A host's pre_send/post_send receiver may have used the database here.
             db.connections.close_all()
+
+    def _deliver(self, connection, sends: list[Send]) -> list[BaseException | None]:
+        """Send through the backend; each send's outcome (None: sent).
+        Raises when no outcome is known."""
+        (send,) = sends
+        send.email.connection = connection
+        if not send.email.send():
+            raise smtplib.SMTPException("the email backend reported that it sent nothing")
+        return [None]
 
     def _reset_connection(self) -> None:
         connection = getattr(self.local, "connection", None)
@@ -248,3 +275,36 @@ class ThreadedHandOver(HandOver):
             connection.connection = None
         elif connection is not None:
             connection.close()
+
+
+class BatchedHandOver(ThreadedHandOver):
+    """Up to the ESP's batch size of sends in one call (delivery/batch.py),
+    `connections` calls in flight. A batch is one hand-over: its sends are
+    recorded at one commit point, before the call, and each gets its own
+    outcome from the ESP's answer."""
+
+    def __init__(self, backend: str | None, connections: int, record: Recorder, sender: BatchSender,
+                 batch_size: int):
+        super().__init__(backend, connections, record)
+        self.sender, self.batch_size = sender, max(1, min(batch_size, sender.max_messages))
+        self.pending: list[Send] = []  # submitted, waiting for their batch to fill
+
+    def drain(self) -> None:
+        self._flush()
+        super().drain()
+
+    def _has_room(self) -> bool:
+        return self.in_flight < self.size * self.batch_size
+
+    def _start(self, send: Send) -> None:
+        self.pending.append(send)
+        if len(self.pending) >= self.batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self._start_group(batch)
+
+    def _deliver(self, connection, sends: list[Send]) -> list[BaseException | None]:
+        return self.sender.send(connection, [send.email for send in sends])

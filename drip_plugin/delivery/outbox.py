@@ -58,9 +58,10 @@ def reconcile_expired_leases(now: dt.datetime) -> int:
     return freed + unknown
 
 
-def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = None) -> list[Message]:
-    """Lease up to `limit` messages due at `due_at` (default: `now`) to this
-    caller only, until `now` + LEASE_SECONDS."""
+def claim_due(now: dt.datetime, limit: int, due_at: dt.datetime | None = None) -> tuple[uuid.UUID, int] | None:
+    """Lease up to `limit` messages due at `due_at` (default: `now`) to one
+    new claim, until `now` + LEASE_SECONDS; returns the claim and how many
+    it holds (None: nothing due)."""
     claim = uuid.uuid4()
     with transaction.atomic(durable=True):  # the lease must hold for other senders at once
         qs = Message.objects.filter(status__in=SENDABLE, send_after__lte=due_at or now).order_by("send_after", "pk")
@@ -68,13 +69,18 @@ def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = No
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
         if not ids:
-            return []
+            return None
         # The status filter keeps the claim safe without row locks too: only
         # one UPDATE can move a row out of a sendable status.
-        Message.objects.filter(pk__in=ids, status__in=SENDABLE).update(
+        claimed = Message.objects.filter(pk__in=ids, status__in=SENDABLE).update(
             status=MessageStatus.SENDING, claim=claim,
             sending_until=now + dt.timedelta(seconds=drip_settings.LEASE_SECONDS),
         )
+    return claim, claimed
+
+
+def leased(claim: uuid.UUID) -> list[Message]:
+    """The messages still leased to `claim` (none once its lease was reconciled)."""
     # Prefetched, a batch shares one instance of each sequence, step, email
     # and trigger event instead of building them again for every row (a
     # Wagtail snippet's __init__ is not cheap). Only the columns sending
@@ -87,6 +93,13 @@ def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = No
         .prefetch_related("enrollment__sequence", "enrollment__trigger_event", "step__email", "step__variant_email")
         .order_by("send_after", "pk")
     )
+
+
+def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = None) -> list[Message]:
+    """Lease up to `limit` messages due at `due_at` (default: `now`) to this
+    caller only, until `now` + LEASE_SECONDS."""
+    claimed = claim_due(now, limit, due_at)
+    return leased(claimed[0]) if claimed else []
 
 
 _SENDING_READS = [
@@ -326,81 +339,123 @@ def ensure_outside_transaction() -> None:
         ) from exc
 
 
-def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
-    """Send every due message, `limit` claimed at a time, over SEND_CONNECTIONS connections."""
-    ensure_outside_transaction()
-    result = SendResult()
-    reconcile_expired_leases(now)
-    started = time.monotonic()
-    limit = batch_limit(limit)
-    pacer = _Pacer(drip_settings.RATE_LIMIT)
+class _Sender:
+    """Sends leased batches over one hand-over (SEND_CONNECTIONS connections)
+    and records each outcome; `result` counts them."""
 
-    def clock() -> dt.datetime:
-        """`now`, moved on by the time this call has taken."""
-        return now + dt.timedelta(seconds=time.monotonic() - started)
+    def __init__(self, now: dt.datetime):
+        self.now, self.started = now, time.monotonic()
+        self.result = SendResult()
+        self.pacer = _Pacer(drip_settings.RATE_LIMIT)
+        self.lease_lost = False
+        self.hand_over_failure: BaseException | None = None
+        self.hand_over = open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, self.record)
 
-    def count(status: str) -> None:
+    def __enter__(self) -> _Sender:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.hand_over.close()
+
+    def clock(self) -> dt.datetime:
+        """`now`, moved on by the time this sender has taken."""
+        return self.now + dt.timedelta(seconds=time.monotonic() - self.started)
+
+    def count(self, status: str) -> None:
         name = _COUNTERS[status]
-        setattr(result, name, getattr(result, name) + 1)
+        setattr(self.result, name, getattr(self.result, name) + 1)
 
-    def record(handing: list[Outgoing], done: list[Outgoing]) -> set[Outgoing]:
-        nonlocal lease_lost
+    def record(self, handing: list[Outgoing], done: list[Outgoing]) -> set[Outgoing]:
         sent = [o for o in done if o.error is None]
         failed = [o for o in done if o.error is not None and not isinstance(o.error, HandOverAborted)]
         unsent = [o for o in done if isinstance(o.error, HandOverAborted)]
         # durable: handed_at must be committed before the message may leave,
         # not a savepoint an outer transaction could still roll back.
         with transaction.atomic(durable=True):
-            allowed = record_handed(handing, clock()) if handing else set()
+            allowed = record_handed(handing, self.clock()) if handing else set()
             if sent:
                 record_sent(sent)
-            outcomes = [record_failure(o.message, o.attempt, o.error, now) for o in failed]
+            outcomes = [record_failure(o.message, o.attempt, o.error, self.now) for o in failed]
             for o in unsent:  # never left: free it at once (if it is still ours)
                 _record(o.message, status=MessageStatus.QUEUED, handed_at=None, claim=None)
-        lease_lost = lease_lost or len(allowed) < len(handing)
-        result.sent += len(sent)
+        self.lease_lost = self.lease_lost or len(allowed) < len(handing)
+        self.result.sent += len(sent)
         for outcome in outcomes:
-            count(outcome)
+            self.count(outcome)
         return allowed
 
-    hand_over_failure: BaseException | None = None
-
-    def service_meanwhile() -> None:
+    def service_meanwhile(self) -> None:
         """hand_over.service() while a message is prepared; what it raises
         is the sender's failure, not that message's."""
-        nonlocal hand_over_failure
         try:
-            hand_over.service()
+            self.hand_over.service()
         except BaseException as exc:
-            hand_over_failure = exc
+            self.hand_over_failure = exc
             raise
 
-    lease_lost = False
-    with open_hand_over(drip_settings.EMAIL_BACKEND, drip_settings.SEND_CONNECTIONS, record) as hand_over:
-        while batch := claim_sendable(clock(), limit, due_at=now):
-            context = BatchContext(batch)
-            lease_ends = batch[0].sending_until
-            for message in batch:
-                if lease_lost or clock() >= lease_ends:
-                    # The rest is another sender's now, or will be after the next
-                    # reconcile: stop dialling for messages that may not go.
-                    logger.warning("drip sender outlived its lease; %s messages left for the next tick",
-                                   len(batch) - batch.index(message))
-                    break
-                try:
-                    outgoing = prepare_message(message, context, service_meanwhile)
-                except Exception as exc:  # one bad message must never abort the batch
-                    if exc is hand_over_failure or is_interruption(exc):
-                        raise  # the sender's failure, or a stop (e.g. Celery's time limit): not the message's
-                    count(record_failure(message, message.attempts + 1, exc, now))
-                    continue
-                pacer.wait(lambda seconds: hand_over.service(timeout=seconds))
-                hand_over.submit(outgoing)
-                hand_over.service()
-            hand_over.drain()
-            if len(batch) < limit or lease_lost:
+    def send(self, batch: list[Message]) -> None:
+        """Prepare and hand over each message of a leased batch; return once all are settled."""
+        context = BatchContext(batch)
+        lease_ends = batch[0].sending_until if batch else None
+        for message in batch:
+            if self.lease_lost or self.clock() >= lease_ends:
+                # The rest is another sender's now, or will be after the next
+                # reconcile: stop dialling for messages that may not go.
+                logger.warning("drip sender outlived its lease; %s messages left for the next tick",
+                               len(batch) - batch.index(message))
                 break
-    return result
+            try:
+                outgoing = prepare_message(message, context, self.service_meanwhile)
+            except Exception as exc:  # one bad message must never abort the batch
+                if exc is self.hand_over_failure or is_interruption(exc):
+                    raise  # the sender's failure, or a stop (e.g. Celery's time limit): not the message's
+                self.count(record_failure(message, message.attempts + 1, exc, self.now))
+                continue
+            self.pacer.wait(lambda seconds: self.hand_over.service(timeout=seconds))
+            self.hand_over.submit(outgoing)
+            self.hand_over.service()
+        self.hand_over.drain()
+
+
+def send_due_messages(now: dt.datetime, limit: int) -> SendResult:
+    """Send every due message, `limit` claimed at a time, over SEND_CONNECTIONS connections."""
+    ensure_outside_transaction()
+    reconcile_expired_leases(now)
+    limit = batch_limit(limit)
+    with _Sender(now) as sender:
+        while batch := claim_sendable(sender.clock(), limit, due_at=now):
+            sender.send(batch)
+            if len(batch) < limit or sender.lease_lost:
+                break
+    return sender.result
+
+
+def send_claimed(claim: uuid.UUID, now: dt.datetime) -> SendResult:
+    """Send the messages still leased to `claim` (a batch the tick claimed
+    and handed to a worker: see dispatch_due_messages)."""
+    ensure_outside_transaction()
+    with _Sender(now) as sender:
+        sender.send(leased(claim))
+    return sender.result
+
+
+def dispatch_due_messages(now: dt.datetime, limit: int, hand_over: Callable[[uuid.UUID], None]) -> int:
+    """Claim due messages, `limit` at a time, and pass each claim to
+    `hand_over` (which queues a worker task for it), at most
+    WORKER_BATCHES_PER_TICK claims; returns how many messages were claimed.
+    A claim whose task starts after its lease ran out finds nothing: the
+    next tick's reconcile has freed its messages for a new claim."""
+    ensure_outside_transaction()
+    reconcile_expired_leases(now)
+    limit, total = batch_limit(limit), 0
+    for _ in range(drip_settings.WORKER_BATCHES_PER_TICK):
+        if not (claimed := claim_due(now, limit)):
+            break
+        claim, count = claimed
+        if count:  # (0: another sender took them between the select and the update)
+            hand_over(claim)
+            total += count
+    return total
 
 
 _COUNTERS = {MessageStatus.SENT: "sent", MessageStatus.FAILED: "failed",

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.utils import timezone
 
 from ..conf import drip_settings
 from ..dates.emit import emit_due_date_events
 from ..delivery import send_due_messages
-from ..delivery.outbox import ensure_outside_transaction
+from ..delivery.outbox import dispatch_due_messages, ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..extensions import tick_steps
 
@@ -24,6 +25,7 @@ class TickResult:
     failed: int
     retried: int = 0
     suppressed: int = 0
+    dispatched: int = 0  # messages claimed and queued for workers (SEND_IN_WORKERS)
 
 
 def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickResult:
@@ -31,6 +33,8 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
 
     Safe to run from several workers at once: enrollments and messages are
     claimed row by row, and a Message is unique per (enrollment, step).
+    With SEND_IN_WORKERS, the due messages are claimed here and sent by
+    Celery workers, one task per claim.
     """
     ensure_outside_transaction()  # before any work, not only before sending
     now = now or timezone.now()
@@ -44,9 +48,20 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     # so this ends.
     while handled := advance_due_enrollments(now, size):
         advanced += handled
-    sending = send_due_messages(now, size)
-    result = TickResult(enrollments=advanced, sent=sending.sent, failed=sending.failed,
-                        retried=sending.retried, suppressed=sending.suppressed)
-    if any((advanced, sending.sent, sending.failed, sending.retried, sending.suppressed)):
+    if drip_settings.SEND_IN_WORKERS:
+        result = TickResult(enrollments=advanced, sent=0, failed=0,
+                            dispatched=dispatch_due_messages(now, size, queue_send_batch))
+    else:
+        sending = send_due_messages(now, size)
+        result = TickResult(enrollments=advanced, sent=sending.sent, failed=sending.failed,
+                            retried=sending.retried, suppressed=sending.suppressed)
+    if any(value for value in asdict(result).values()):
         logger.info("drip tick: %s", result)
     return result
+
+
+def queue_send_batch(claim: UUID) -> None:
+    """Queue the Celery task that sends the messages leased to `claim`."""
+    from ..tasks import send_batch  # (tasks imports this module)
+
+    send_batch.delay(str(claim))

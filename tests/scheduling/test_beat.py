@@ -45,7 +45,7 @@ def test_celery_task_and_management_command_run_the_tick(make_sequence, clock):
     make_sequence(steps=[(0, "days", "One"), (0, "days", "Two")])
     track("signed_up", email="a@example.com")
     result = tick_task.apply().get()
-    assert result == {"enrollments": 2, "sent": 2, "failed": 0, "retried": 0, "suppressed": 0}
+    assert result == {"enrollments": 2, "sent": 2, "failed": 0, "retried": 0, "suppressed": 0, "dispatched": 0}
     track("signed_up", email="b@example.com")
     out = io.StringIO()
     call_command("drip_tick", stdout=out)

@@ -14,7 +14,9 @@ import email.policy
 import json
 import re
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,9 +60,10 @@ class FakeEsp:
 
     api_path = "/"
 
-    def __init__(self):
+    def __init__(self, latency: float = 0.0):
         self.requests: list[Request] = []
         self.refused: list[tuple[Request, Answer]] = []
+        self.latency = latency  # seconds each answer takes (benches: a real ESP's round trip)
         self._server: ThreadingHTTPServer | None = None
 
     # --- to override
@@ -99,11 +102,16 @@ class FakeEsp:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as ESPs answer
+
             def do_POST(self):  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()},
                                   self.rfile.read(length))
-                self.reply(fake.answer(request))
+                answer = fake.answer(request)
+                if fake.latency:
+                    time.sleep(fake.latency)
+                self.reply(answer)
 
             def reply(self, answer: Answer) -> None:
                 body = b"" if answer.body is None else json.dumps(answer.body).encode()
@@ -128,9 +136,35 @@ class FakeEsp:
 
 class FakePostmark(FakeEsp):
     """POST /email (postmarkapp.com/developer/api/email-api): one `Tag` string
-    per message; `Metadata` up to 10 fields, names ≤ 20 and values ≤ 80 characters."""
+    per message; `Metadata` up to 10 fields, names ≤ 20 and values ≤ 80 characters.
+    POST /email/batch: up to 500 such messages, answered 200 with one result
+    per message, in order (an error result for each one refused). Addresses
+    in `inactive` (hard-bounced earlier) are refused with ErrorCode 406."""
 
     api_path = "/email"
+    BATCH_PATH = "/email/batch"
+
+    def __init__(self, latency: float = 0.0):
+        super().__init__(latency)
+        self.inactive: set[str] = set()
+        self.batches: list[int] = []  # messages per accepted /email/batch call
+        # Called with the batch's size once its messages are taken, before the answer.
+        self.on_batch: Callable[[int], None] | None = None
+
+    def answer(self, request):
+        if request.path != self.BATCH_PATH:
+            return super().answer(request)
+        if not request.headers.get("x-postmark-server-token"):
+            return self.problem(request)
+        messages = request.json()
+        if not isinstance(messages, list) or len(messages) > 500:
+            return Answer(422, {"ErrorCode": 402, "Message": "Received invalid JSON input."})
+        self.batches.append(len(messages))
+        results = [self.answer(Request(request.method, "/email", request.headers, json.dumps(m).encode())).body
+                   for m in messages]
+        if self.on_batch:
+            self.on_batch(len(messages))
+        return Answer(200, results)
 
     def problem(self, request):
         if not request.headers.get("x-postmark-server-token"):
@@ -146,13 +180,18 @@ class FakePostmark(FakeEsp):
         if len(metadata) > 10 or any(len(k) > 20 or len(str(v)) > 80 for k, v in metadata.items()):
             return Answer(422, {"ErrorCode": 300, "Message": "Invalid metadata content. Metadata is limited to 10 "
                                 "fields, field names to 20 characters and values to 80 characters."})
+        inactive = sorted(a for a in self.inactive if a in data["To"])
+        if inactive:
+            return Answer(422, {"ErrorCode": 406, "Message": "You tried to send to recipient(s) that have been "
+                                f"marked as inactive. Found inactive addresses: {', '.join(inactive)}. Inactive "
+                                "recipients are ones that have generated a hard bounce, a spam complaint, or a "
+                                "manual suppression."})
         return None
 
     def success(self, request):
         request.message_id = str(uuid.uuid4())
         return Answer(200, {"To": request.json()["To"], "SubmittedAt": "2026-03-02T09:00:00.0000000Z",
                             "MessageID": request.message_id, "ErrorCode": 0, "Message": "OK"})
-
 
     def recipient(self, request):
         return request.json()["To"]
