@@ -35,25 +35,17 @@ class PendingEvent:
     occurred_at: datetime | None
 
 
-def track(
-    event_name: str,
-    *,
-    email: str | None = None,
-    user=None,
-    properties: dict[str, Any] | None = None,
-    idempotency_key: str | None = None,
-    occurred_at: datetime | None = None,
-) -> Event:
-    """Record `event_name` for the contact identified by `email` or `user`.
+def track(event_name: str, **arguments: Any) -> Event:
+    """Record `event_name` for the contact identified by `email` or `user`
+    (the arguments are prepare()'s: email, user, properties, idempotency_key,
+    occurred_at).
 
     Enrolls the contact in every live sequence the event triggers. Calling it
     again with the same `idempotency_key` returns the first event and changes
     nothing. Raises `drip_plugin.InvalidEvent` (a ValueError) on bad input;
     nothing is written then.
     """
-    pending = prepare(event_name, email=email, user=user, properties=properties, idempotency_key=idempotency_key,
-                      occurred_at=occurred_at)
-    return record([pending])[0]
+    return record([prepare(event_name, **arguments)])[0]
 
 
 def track_many(events: Iterable[Mapping[str, Any]]) -> list[Event]:
