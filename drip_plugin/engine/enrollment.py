@@ -106,7 +106,8 @@ def _ended_before_start(sequence: Sequence, candidates: list[tuple[Event, str]])
     if not exits or not keyed:
         return set()
     exit_times: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
-    rows = Event.objects.filter(contact_id__in={event.contact_id for event, _ in keyed}, name__in=exits)
+    rows = Event.objects.filter(contact_id__in={event.contact_id for event, _ in keyed}, name__in=exits,
+                                occurred_at__gte=min(event.occurred_at for event, _ in keyed))
     for contact_id, properties, occurred_at in rows.values_list("contact_id", "properties", "occurred_at"):
         # As property_is() matches: hosts send ids as numbers or as strings.
         exit_times[contact_id, str(properties.get(sequence.journey_per, ""))].append(occurred_at)
