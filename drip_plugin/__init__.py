@@ -1,13 +1,13 @@
 """drip_plugin: drip email campaigns for Django and Wagtail stores.
 
-Public API: ``track()``, ``identify()``, ``enroll()``, ``record_consent()``, ``HostEvent`` (what EVENT_MAPPINGS
+Public API: ``track()``, ``track_many()``, ``identify()``, ``enroll()``, ``record_consent()``, ``HostEvent`` (what EVENT_MAPPINGS
 mappers return), ``InvalidEvent`` and ``__version__``.
 """
 from .exceptions import DripError, InvalidEvent
 from .integrations.signals import HostEvent
 
 __version__ = "0.1.0"
-__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "identify", "record_consent", "track"]
+__all__ = ["DripError", "HostEvent", "InvalidEvent", "__version__", "enroll", "identify", "record_consent", "track", "track_many"]
 
 
 def track(event_name, **kwargs):
@@ -15,6 +15,14 @@ def track(event_name, **kwargs):
     from .ingest import track as _track
 
     return _track(event_name, **kwargs)
+
+
+def track_many(events):
+    """Record many events at once (dicts of track()'s arguments), with the
+    effect of track() on each; see drip_plugin.ingest.track.track_many."""
+    from .ingest import track_many as _track_many
+
+    return _track_many(events)
 
 
 def identify(email, **kwargs):

@@ -138,6 +138,11 @@ DEFAULTS: dict[str, Any] = {
     # Bearer token of the Prometheus endpoint (<drip urls>/metrics/); None:
     # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
     "METRICS_TOKEN": None,
+    # Retention (manage.py drip_prune, and a daily periodic task): tracked
+    # events and ESP/tracking events older than this many days are deleted;
+    # None keeps them for ever. Reports read the daily aggregates, kept.
+    "RETAIN_EVENTS_DAYS": None,
+    "RETAIN_MESSAGE_EVENTS_DAYS": None,
 }
 
 

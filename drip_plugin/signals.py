@@ -3,6 +3,7 @@ editing the ingest path."""
 from django.dispatch import Signal
 
 # Sent inside track()'s transaction, after the Event row is written and
-# before enrollment; kwargs: event (drip_plugin.models.Event). A receiver
+# before enrollment; kwargs: event (drip_plugin.models.Event) and live (the
+# live sequences the call has read, engine.enrollment.LiveSequences). A receiver
 # that raises rolls the whole event back.
 event_tracked = Signal()

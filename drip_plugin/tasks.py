@@ -18,6 +18,13 @@ from .scheduling import tick as run_tick
 register_interruption(SoftTimeLimitExceeded)
 
 
+@shared_task(name="drip_plugin.tasks.prune", ignore_result=True)
+def prune() -> dict:
+    from .retention import prune as run_prune
+
+    return asdict(run_prune())
+
+
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)
 def tick() -> dict:
     return asdict(run_tick())

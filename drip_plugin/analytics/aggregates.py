@@ -75,8 +75,10 @@ def add_revenue(where: Bucket, currency: str, amount: Decimal) -> None:
     _add(StepDayRevenue, {**where._asdict(), "currency": currency}, {"amount": amount})
 
 
-def count_entered(sequence_id: int, enrolled_at: dt.datetime) -> None:
-    _add(SequenceDay, {"sequence_id": sequence_id, "day": site_day(enrolled_at)}, {"entered": 1})
+def count_entered(sequence_id: int, enrolled_at: list[dt.datetime]) -> None:
+    """Journeys of the sequence begun at these instants: one write per site day."""
+    for day, count in Counter(site_day(at) for at in enrolled_at).items():
+        _add(SequenceDay, {"sequence_id": sequence_id, "day": day}, {"entered": count})
 
 
 def count_exited(sequence_id: int, reason: str, day: dt.date, count: int) -> None:

@@ -5,23 +5,21 @@ import datetime as dt
 import logging
 
 from ..analytics.aggregates import count_exited, site_day
-from ..models import Enrollment, Event, Message, Sequence
+from ..models import Enrollment, Event, Message
 from ..models.enrollments import EnrollmentState
 from ..models.messages import SENDABLE, MessageStatus
-from .enrollment import journey_key
+from .enrollment import LiveSequences, journey_key
 
 logger = logging.getLogger("drip_plugin.engine")
 
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
-def exit_on_event(event: Event) -> int:
-    """End the contact's active journeys whose sequence exits on `event`; return how many."""
+def exit_on_event(event: Event, live: LiveSequences | None = None) -> int:
+    """End the contact's active journeys whose sequence exits on `event`; return
+    how many. `live`: the live sequences, when the caller has read them already."""
     ended = 0
-    candidates = Sequence.objects.filter(live=True, exit_events__contains=event.name)
-    for sequence in candidates:
-        if event.name not in sequence.exit_event_names:
-            continue
+    for sequence in (live or LiveSequences({event.name})).exited_by(event.name):
         # Only journeys begun before it happened: an old event delivered late
         # must not end a newer journey. CLOCK_SKEW: the cart's events may come
         # from the host's clock and its order's from Saleor's.
@@ -51,5 +49,5 @@ def exit_on_event(event: Event) -> int:
     return ended
 
 
-def on_event_tracked(sender, event: Event, **kwargs) -> None:
-    exit_on_event(event)
+def on_event_tracked(sender, event: Event, live: LiveSequences | None = None, **kwargs) -> None:
+    exit_on_event(event, live)

@@ -1,4 +1,4 @@
 from .identify import identify
-from .track import track
+from .track import track, track_many
 
-__all__ = ["identify", "track"]
+__all__ = ["identify", "track", "track_many"]

@@ -91,7 +91,23 @@ def track_host_event(host_event: HostEvent):
     in one transaction (a segment filter sees the new data); raises
     InvalidEvent like track(), with nothing written. Contact data that does
     not validate is logged and left out; the event is tracked all the same."""
-    from ..ingest import track
+    return track_host_events_at_once([host_event])[0]
+
+
+def track_host_events_at_once(host_events: list[HostEvent]) -> list:
+    """track_host_event() for many events, in one transaction and one
+    track_many() (their Events, in order); raises InvalidEvent, with
+    nothing written, if any is invalid."""
+    from ..ingest.track import record
+
+    pending = [pending_event(host_event) for host_event in host_events]
+    with transaction.atomic():
+        for host_event in host_events:
+            _update_contact_of(host_event)
+        return record(pending)
+
+
+def _update_contact_of(host_event: HostEvent) -> None:
     from ..ingest.contacts import resolve_contact
     from ..ingest.identify import ContactData, clean_contact_data, update_contact
 
@@ -103,12 +119,8 @@ def track_host_event(host_event: HostEvent):
         # A shop's odd phone number must not lose the customer's cart or order.
         logger.warning("event %s: what it says about the contact is not used: %s", host_event.name, exc)
         data = ContactData()
-    with transaction.atomic():
-        if not data.is_empty():
-            update_contact(resolve_contact(email=host_event.email, user=host_event.user), data)
-        return track(host_event.name, email=host_event.email, user=host_event.user,
-                     properties=host_event.properties, idempotency_key=host_event.idempotency_key,
-                     occurred_at=host_event.occurred_at)
+    if not data.is_empty():
+        update_contact(resolve_contact(email=host_event.email, user=host_event.user), data)
 
 
 def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: str) -> None:
@@ -119,13 +131,33 @@ def track_host_events(result: HostEvent | Iterable[HostEvent] | None, origin: st
     except Exception:
         logger.exception("%s: the mapper returned %r, not HostEvents; nothing tracked", origin, type(result))
         return
-    for host_event in host_events:
-        try:
-            track_host_event(host_event)
-        except InvalidEvent as exc:
-            logger.warning("%s: event %s not tracked: %s", origin, host_event.name, exc)
-        except Exception:
-            logger.exception("%s: event %s not tracked", origin, getattr(host_event, "name", host_event))
+    usable = [host_event for host_event in host_events if _usable(host_event, origin)]
+    try:
+        track_host_events_at_once(usable)  # one track_many() for all a mapper returned
+    except InvalidEvent as exc:
+        logger.warning("%s: events %s not tracked: %s", origin, [e.name for e in usable], exc)
+    except Exception:
+        logger.exception("%s: events %s not tracked", origin, [getattr(e, "name", e) for e in usable])
+
+
+def pending_event(host_event: HostEvent):
+    """The event checked as track() checks it; raises InvalidEvent."""
+    from ..ingest.track import prepare
+
+    return prepare(host_event.name, email=host_event.email, user=host_event.user, properties=host_event.properties,
+                   idempotency_key=host_event.idempotency_key, occurred_at=host_event.occurred_at)
+
+
+def _usable(host_event: HostEvent, origin: str) -> bool:
+    try:
+        pending_event(host_event)
+    except InvalidEvent as exc:
+        logger.warning("%s: event %s not tracked: %s", origin, host_event.name, exc)
+        return False
+    except Exception:
+        logger.exception("%s: event %s not tracked", origin, getattr(host_event, "name", host_event))
+        return False
+    return True
 
 
 def receiver_for(mapping: Mapping, origin: str) -> Callable[..., None]:

@@ -43,19 +43,21 @@ def test_decimal_and_date_properties_from_a_django_host_are_stored_as_strings(db
 
 
 def test_two_first_events_of_a_new_contact_at_once_both_recorded(db, monkeypatch):
-    # Another worker creates the same new contact between our lookup and our insert: our
-    # insert fails on the address and track() tries once more. (Here the other row goes with
-    # our rolled-back attempt; in production it is committed, and the retry finds it.)
-    create = Contact.objects.create
+    # Another worker creates the same new contact between our look-up and our
+    # insert: our INSERT … ON CONFLICT DO NOTHING skips the address and reads
+    # the other worker's row.
+    from drip_plugin.ingest import contacts
 
-    def racing_create(**kwargs):
-        monkeypatch.setattr(Contact.objects, "create", create)
-        create(email=kwargs["email"])  # the other worker's row
-        return create(**kwargs)  # ours: IntegrityError on the address
+    insert_new = contacts.insert_new
 
-    monkeypatch.setattr(Contact.objects, "create", racing_create)
+    def racing_insert(objs, **kwargs):
+        Contact.objects.create(email=objs[0].email)  # the other worker's row
+        return insert_new(objs, **kwargs)
+
+    monkeypatch.setattr(contacts, "insert_new", racing_insert)
     event = track("viewed", email="new@example.com", idempotency_key="k-2")
     assert Contact.objects.get().email == "new@example.com" and Event.objects.get() == event
+    assert event.contact == Contact.objects.get()
 
 
 def test_bad_input_unknown_contact_raises_value_error(db):

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ...exceptions import InvalidEvent
-from ...integrations.signals import track_host_event
+from ...integrations.signals import pending_event, track_host_event, track_host_events_at_once
 from .models import SaleorInstallation, SaleorWebhookDelivery
 from .payloads import UnusablePayload, to_event
 
@@ -20,6 +20,8 @@ logger = logging.getLogger("drip_plugin.contrib.saleor")
 # A delivery that keeps failing (e.g. database trouble) is retried by the
 # tick this many times, then left with its error for a human.
 MAX_ATTEMPTS = 5
+# Deliveries tracked together in one track_many().
+BATCH_SIZE = 500
 
 
 def record_delivery(installation: SaleorInstallation, event_type: str, body: bytes, payload: dict
@@ -67,15 +69,54 @@ def process_delivery(delivery_id: int) -> bool:
 
 
 def process_pending_deliveries(now: datetime, limit: int) -> int:
-    """The tick's sweep (a registered tick step): deliveries whose task was
-    lost or failed. A stored delivery is due at once, whatever `now` is."""
-    pending = (SaleorWebhookDelivery.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-               .order_by("received_at").values_list("pk", flat=True)[:limit])
+    """Stored deliveries not processed yet, oldest first, in batches (one
+    track_many() each); the batch task's work and the tick's sweep (a
+    registered tick step: deliveries whose task was lost or failed). A
+    stored delivery is due at once, whatever `now` is."""
     done = 0
-    for delivery_id in list(pending):
+    while done < limit:
+        size = min(BATCH_SIZE, limit - done)
+        processed = process_batch(size)
+        done += processed
+        if processed < size:  # none left, or some failed: they wait for the next sweep
+            break
+    return done
+
+
+def process_batch(size: int) -> int:
+    """Claim up to `size` pending deliveries (SELECT … FOR UPDATE SKIP LOCKED:
+    concurrent batches and process_delivery() never share one), track their
+    events in one go and mark them processed; return how many were processed.
+    When the batch fails as a whole, each is processed on its own, so that
+    one bad row cannot hold the others back."""
+    batch: list[SaleorWebhookDelivery] = []
+    try:
+        with transaction.atomic():
+            batch = list(SaleorWebhookDelivery.objects.select_for_update(skip_locked=True)
+                         .filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+                         .order_by("received_at")[:size])
+            usable = []
+            for delivery in batch:
+                try:
+                    host_event = to_event(delivery.event_type, delivery.payload, idempotency_key(delivery))
+                    pending_event(host_event)
+                    usable.append(host_event)
+                except (UnusablePayload, InvalidEvent) as exc:
+                    logger.warning("Saleor %s delivery %s not used: %s", delivery.event_type, delivery.pk, exc)
+                    delivery.error = str(exc)
+            track_host_events_at_once(usable)
+            now = timezone.now()
+            for delivery in batch:
+                delivery.processed_at, delivery.attempts = now, delivery.attempts + 1
+            SaleorWebhookDelivery.objects.bulk_update(batch, ["processed_at", "attempts", "error"])
+            return len(batch)
+    except Exception:  # noqa: BLE001 - retried one by one below
+        logger.warning("a batch of Saleor deliveries failed; processing them one by one", exc_info=True)
+    done = 0
+    for delivery_id in [delivery.pk for delivery in batch]:
         try:
             done += process_delivery(delivery_id)
-        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the tick
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
             logger.exception("Saleor delivery %s failed; will retry", delivery_id)
             SaleorWebhookDelivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1,
                                                                         error=repr(exc)[:2000])

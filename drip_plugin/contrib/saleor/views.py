@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
@@ -24,7 +25,7 @@ from .manifest import EVENT_OF_TYPENAME, WEBHOOK_EVENTS, build_manifest
 from .models import SaleorInstallation
 from .processing import record_delivery
 from .signatures import KeysUnavailable, SignatureError, verify
-from .tasks import process_saleor_delivery
+from .tasks import process_saleor_deliveries
 
 logger = logging.getLogger("drip_plugin.contrib.saleor")
 
@@ -164,12 +165,24 @@ def webhook_view(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"ignored": event_type})
     delivery, created = record_delivery(installation, event_type, body, payload)
     if created:
-        transaction.on_commit(lambda: _enqueue(process_saleor_delivery, delivery.pk))
+        transaction.on_commit(_queue_batch)
     return JsonResponse({"accepted": delivery.pk, "duplicate": not created})
 
 
-def _enqueue(task, delivery_id: int) -> None:
+# Webhooks are processed in batches: a task per webhook cost as much as
+# storing it. A process queues one batch task per BATCH_DELAY seconds at most,
+# run BATCH_DELAY later, so every delivery committed before its turn is in it.
+BATCH_DELAY = 1.0
+_batch_queued_until = 0.0
+
+
+def _queue_batch() -> None:
+    global _batch_queued_until
+    now = time.monotonic()
+    if now < _batch_queued_until:
+        return
+    _batch_queued_until = now + BATCH_DELAY
     try:
-        task.delay(delivery_id)
+        process_saleor_deliveries.apply_async(countdown=BATCH_DELAY)
     except Exception:  # noqa: BLE001 - the broker being down loses nothing
-        logger.warning("could not queue Saleor delivery %s; the next tick processes it", delivery_id, exc_info=True)
+        logger.warning("could not queue the Saleor batch; the next tick processes the deliveries", exc_info=True)
