@@ -84,7 +84,8 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
-            "TEST": {"NAME": str(BASE_DIR / ".test.sqlite3")},
+            # DRIP_TEST_SQLITE_NAME lets two runs in one checkout coexist.
+            "TEST": {"NAME": str(BASE_DIR / os.environ.get("DRIP_TEST_SQLITE_NAME", ".test.sqlite3"))},
         }
     }
     CELERY_BROKER_URL = "memory://"

@@ -30,7 +30,7 @@ from ..models import Contact, Message, Suppression
 from ..models.messages import SENDABLE, MessageStatus
 from ..rendering.messages import RenderContext, render_message
 from .compose import compose
-from .errors import is_transient
+from .errors import esp_may_have_it, is_transient
 from .handover import HandOverAborted, OutcomeUnknown, Send, open_hand_over
 
 logger = logging.getLogger("drip_plugin.delivery")
@@ -194,7 +194,7 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
         _record(message, status=MessageStatus.SUPPRESSED, error=str(exc))
         return MessageStatus.SUPPRESSED
     reason = f"{type(exc).__name__}: {exc}"[:2000]
-    if isinstance(exc, OutcomeUnknown):  # the server may have it: keep handed_at, never resend
+    if isinstance(exc, OutcomeUnknown) or esp_may_have_it(exc):  # the server may have it: never resend
         logger.warning("drip message %s to %s: outcome unknown: %s", message.pk, message.to_email, exc)
         _record(message, status=MessageStatus.FAILED, attempts=attempt, failed_at=now,
                 error=f"outcome unknown: the connection failed after the message was handed over ({exc}); "
