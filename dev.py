@@ -24,6 +24,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -118,13 +120,59 @@ def pyenv_python(minor: str) -> Path | None:
     return max(found, key=lambda path: int(path.parent.parent.name.rsplit(".", 1)[1]), default=None)
 
 
-def suite(py: Path, args: list[str], env: dict[str, str]) -> int:
-    """The main suite, then the django-oscar pass; pytest's exit code."""
-    code = run(py, "-m", "pytest", *args, cwd=ROOT, env=env)
+def suite(py: Path, args: list[str], env: dict[str, str], output=None) -> int:
+    """The main suite, then the django-oscar pass; pytest's exit code.
+    `output`: a file both go to (default: this terminal)."""
+    streams = {"stdout": output, "stderr": subprocess.STDOUT} if output else {}
+    code = run(py, "-m", "pytest", *args, cwd=ROOT, env=env, **streams)
     if not pytest_passed(code):
         return code or 1
-    say(f"django-oscar adapter ({env['DRIP_TEST_DB']})")
-    return run(py, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env)
+    if output:
+        output.write(f"==> django-oscar adapter ({env['DRIP_TEST_DB']})\n")
+        output.flush()
+    else:
+        say(f"django-oscar adapter ({env['DRIP_TEST_DB']})")
+    return run(py, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env, **streams)
+
+
+def other_rows(args: list[str], env: dict[str, str], in_ci: bool) -> int:
+    """One SQLite pass per other row of the matrix, all at once (the machine
+    has a core each; every row has its own venv and SQLite file); each row's
+    output is shown when it ends."""
+    passes = []
+    for row, minor in ROWS.items():
+        python = pyenv_python(minor)
+        if python is None:
+            say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
+                + ("CI=true requires every row" if in_ci else "skipping it"))
+            if in_ci:
+                return 1
+            continue
+        row_py = ensure_venv("test,oscar", ROOT / f".venv-{row}", python, ROOT / ".ci" / "constraints" / f"{row}.txt")
+        passes.append((row, row_py))
+    results: dict[str, int] = {}
+    logs = {row: tempfile.TemporaryFile("w+") for row, _ in passes}
+
+    def run_row(row: str, row_py: Path) -> None:
+        row_env = {**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_SQLITE_NAME": f".test-{row}.sqlite3"}
+        results[row] = suite(row_py, args, row_env, logs[row])
+
+    say("rows " + ", ".join(row for row, _ in passes) + ": tests on SQLite, side by side")
+    threads = [threading.Thread(target=run_row, args=passed) for passed in passes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for row, _ in passes:
+        say(f"row {row}: tests on SQLite")
+        logs[row].seek(0)
+        shutil.copyfileobj(logs[row], sys.stdout)
+        sys.stdout.flush()
+    failed = [row for row, _ in passes if not pytest_passed(results[row])]
+    if failed:
+        say("failed: " + ", ".join(failed))
+        return 1
+    return 0
 
 
 def test(args: list[str]) -> int:
@@ -152,20 +200,7 @@ def test(args: list[str]) -> int:
         return 1
     else:
         say("PostgreSQL/Redis not reachable: skipping the PostgreSQL run")
-    for row, minor in ROWS.items():
-        python = pyenv_python(minor)
-        if python is None:
-            say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
-                + ("CI=true requires every row" if in_ci else "skipping it"))
-            if in_ci:
-                return 1
-            continue
-        row_py = ensure_venv("test,oscar", ROOT / f".venv-{row}", python, ROOT / ".ci" / "constraints" / f"{row}.txt")
-        say(f"row {row}: tests on SQLite")
-        code = suite(row_py, args, {**env, "DRIP_TEST_DB": "sqlite"})
-        if not pytest_passed(code):
-            return code or 1
-    return 0
+    return other_rows(args, env, in_ci)
 
 
 # Translation catalogues. Source references by file only: line numbers would
