@@ -119,6 +119,8 @@ DEFAULTS: dict[str, Any] = {
     # Bearer token of the Prometheus endpoint (<drip urls>/metrics/); None:
     # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
     "METRICS_TOKEN": None,
+    # A sequence's goal event counts for journeys begun at most this many days before it.
+    "GOAL_WINDOW_DAYS": 30,
 }
 
 

@@ -14,6 +14,7 @@ from ..models.sequences import Reentry
 from .conditions import Facts, activity_names, evaluate
 from .facts import ActivityIndex, contact_facts
 from .timing import step_due_at
+from .variants import is_holdout
 
 logger = logging.getLogger("drip_plugin.engine")
 
@@ -153,4 +154,5 @@ def enroll(
         current_step=first_step,
         due_at=due,
         enrolled_at=start,
+        holdout=is_holdout(contact.pk, sequence, object_key),
     )

@@ -73,8 +73,8 @@ class _Rollback(Exception):
 def _sends(at: dt.datetime) -> list[TimelineEntry]:
     entries = []
     queued = list(Message.objects.filter(status="queued").select_related(
-        "step__email", "step__variant_email", "enrollment__sequence", "enrollment__contact",
-        "enrollment__trigger_event"))
+        "step__email", "enrollment__sequence", "enrollment__contact", "enrollment__trigger_event")
+        .prefetch_related("step__variants__email"))
     context = RenderContext(queued)
     for message in queued:
         where = f"({message.enrollment.sequence.name}, step {message.step})"

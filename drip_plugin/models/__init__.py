@@ -7,7 +7,7 @@ from .enrollments import Enrollment
 from .events import Event
 from .layouts import Layout
 from .messages import Message
-from .sequences import Sequence, Step
+from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .stats import StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
@@ -19,6 +19,7 @@ __all__ = [
     "Email",
     "Enrollment",
     "Event",
+    "ExperimentDecision",
     "Layout",
     "Message",
     "MessageEvent",
@@ -26,6 +27,7 @@ __all__ = [
     "Step",
     "StepDay",
     "StepDayRevenue",
+    "StepVariant",
     "Subscription",
     "Suppression",
 ]

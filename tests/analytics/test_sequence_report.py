@@ -18,6 +18,7 @@ from drip_plugin.analytics.aggregates import backfill
 from drip_plugin.analytics.sequence_report import Period, sequence_report
 from drip_plugin.links.signed import EmailLinks
 from drip_plugin.models import (Contact, Email, Enrollment, Message, MessageEvent, Sequence, Step, StepDay,
+                                StepVariant,
                                 StepDayRevenue)
 from drip_plugin.models.messages import MessageStatus
 from drip_plugin.scheduling import tick
@@ -35,14 +36,15 @@ def seed_ab_sequence(clock) -> Sequence:
     """Step one A/B-tested: ann and bob get A, cat and dan B (sent 2 March
     09:00 UTC = 10:00 Paris); step two a day later to all four."""
     variant = Email.objects.create(name="One B", subject="One B", mjml=BODY, live=True)
-    sequence = build_sequence(steps=[{"delay_amount": 0, "delay_unit": "days", "subject": "One",
-                                      "variant_email": variant, "variant_percent": 0},
+    sequence = build_sequence(steps=[{"delay_amount": 0, "delay_unit": "days", "subject": "One"},
                                      (1, "days", "Two")])
     one = sequence.steps.order_by("sort_order").first()
+    StepVariant.objects.create(step=one, label="B", email=variant)
+    Step.objects.filter(pk=one.pk).update(experiment_state="stopped")  # no winner: everyone gets A
     for name in ("ann", "bob"):
         track("signed_up", email=f"{name}@example.com")
     tick()
-    Step.objects.filter(pk=one.pk).update(variant_percent=100)
+    Step.objects.filter(pk=one.pk).update(experiment_state="running", control_weight=0)  # everyone gets B
     for name in ("cat", "dan"):
         track("signed_up", email=f"{name}@example.com")
     tick()
@@ -201,4 +203,4 @@ def test_point_report_query_count_same_with_10_and_1000_messages(db, clock, admi
         with CaptureQueriesContext(connection) as page_queries:
             assert admin_client.get(url).status_code == 200
         queries[total] = (len(report_queries), len(page_queries))
-    assert queries[10] == queries[1000] and queries[10][0] == 5
+    assert queries[10] == queries[1000] and queries[10][0] == 6  # the steps' variants are one of them
