@@ -119,6 +119,11 @@ class ExperimentPanel:
     decision: ExperimentDecision | None
 
     @property
+    def rows(self) -> list[tuple[Arm, str, int]]:
+        """Each arm with its email's name and its weight."""
+        return [(arm, self.emails.get(arm.label, "–"), self.weights.get(arm.label, 0)) for arm in self.arms]
+
+    @property
     def sentence(self) -> str:
         """The recorded reading once there is one (read once: later looks do not change it)."""
         return self.decision.verdict if self.decision else self.verdict.sentence

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 
 from ..models import Enrollment, Message
@@ -77,7 +77,8 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
         .prefetch_related("step__variants__email"))
     context = RenderContext(queued)
     for message in queued:
-        where = f"({message.enrollment.sequence.name}, step {message.step})"
+        variant = f", variant {message.variant}" if message.variant else ""
+        where = f"({message.enrollment.sequence.name}, step {message.step}{variant})"
         try:
             _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:
@@ -94,6 +95,12 @@ def _endings(since_ids: set[int]) -> list[TimelineEntry]:
         TimelineEntry(e.ended_at, e.contact.email, f"{e.state} {e.sequence.name}" + (f": {e.exit_reason}" if e.exit_reason else ""))
         for e in ended
     ]
+
+
+def _held_out(enrollments) -> list[TimelineEntry]:
+    return [TimelineEntry(e.enrolled_at, e.contact.email, f"held out of {e.sequence.name}: enrolled, sent nothing "
+                                                          f"(the sequence's holdout group)")
+            for e in enrollments.filter(holdout=True).select_related("contact", "sequence")]
 
 
 def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[TimelineEntry]:
@@ -114,8 +121,10 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
                 now = min(moments)
                 if next_event == now:
                     event = pending.pop(0)
+                    started = Enrollment.objects.filter(pk__gt=Enrollment.objects.aggregate(last=Max("pk"))["last"] or 0)
                     track(event.name, email=event.email, properties=event.properties, occurred_at=event.at)
                     timeline.append(TimelineEntry(now, event.email, f"event {event.name}"))
+                    timeline.extend(_held_out(started))
                 else:
                     advance_due_enrollments(now, 500)
                     timeline.extend(_sends(now))
@@ -136,5 +145,6 @@ def simulate_for(stream: list[SimulatedEvent], *, email: str | None, days: int) 
     start = stream[0].at if stream else timezone.now()
     timeline = simulate(stream, until=start + dt.timedelta(days=days))
     if email and not stream:
-        timeline = [entry for entry in timeline if entry.email == email.lower()]
+        held = _held_out(Enrollment.objects.filter(contact__email=email.lower(), state="active"))
+        timeline = held + [entry for entry in timeline if entry.email == email.lower()]
     return timeline
