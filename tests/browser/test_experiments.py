@@ -12,17 +12,10 @@ from drip_plugin import track
 from drip_plugin.models import Enrollment, ExperimentDecision, Message, Step
 from drip_plugin.scheduling import tick
 from tests.analytics.test_conversions import engage
+from tests.browser.test_operator_views import log_in
 from tests.engine.test_experiments import abn_step, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, django_user_model, next_url: str) -> None:
-    django_user_model.objects.create_superuser("marketer", "marketer@shop.test", "secret-pw")
-    page.goto(f"/admin/login/?next={next_url}")
-    page.fill("#id_username", "marketer")
-    page.fill("#id_password", "secret-pw")
-    page.click("button[type=submit]")
 
 
 def test_point_browser_experiment_panel_with_its_verdict_sentence_screenshot(page, artifacts, django_user_model):
@@ -48,7 +41,7 @@ def test_point_browser_experiment_panel_with_its_verdict_sentence_screenshot(pag
     expect(panel.locator(".drip-verdict")).to_contain_text("B beats A on clicks: +")
     expect(panel).to_contain_text("New sends go to the winner.")
     expect(page.locator("#holdout-lift li")).to_have_count(2)
-    # 301: creating the marketer's user is a sign-up too (django_auth integration).
+    # 301: creating the operator's user is a sign-up too (django_auth integration).
     expect(page.locator("#goal-summary")).to_have_text("30 of 301 journeys reached order_completed.")
     page.locator(f"#experiment-{step.pk}").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "experiment_panel.png"), full_page=True)

@@ -180,3 +180,20 @@ def test_point_simulate_shows_the_variant_or_the_holdout_each_contact_gets(db):
     assert set(variants) == {"A", "B", "C"} and held
     assert sum(variants.values()) + len(held) == 40
     assert not Enrollment.objects.exists(), "a simulation writes nothing"
+
+
+def test_point_abn_two_variants_with_one_label_are_a_form_error_not_a_500(db, admin_client):
+    from tests.ingest.test_event_names import sequence_form
+
+    step = abn_step({"A": 50, "B": 50})
+    form = sequence_form(step.email)
+    form.update({"steps-0-id": str(step.pk), "steps-0-variants-TOTAL_FORMS": "2"})
+    email = str(step.variants.get().email_id)
+    for n in range(2):
+        form.update({f"steps-0-variants-{n}-label": "B", f"steps-0-variants-{n}-email": email,
+                     f"steps-0-variants-{n}-weight": "50", f"steps-0-variants-{n}-ORDER": str(n + 1),
+                     f"steps-0-variants-{n}-DELETE": "", f"steps-0-variants-{n}-id": ""})
+    response = admin_client.post(reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[step.sequence_id]), form)
+    assert response.status_code == 200
+    assert "Please correct the duplicate values below." in response.content.decode()
+    assert StepVariant.objects.filter(step=step).count() == 1
