@@ -108,7 +108,7 @@ def _step_node(number: int, step: Step, waiting: dict, messages: dict) -> Node:
 
 
 def build_flow(sequence: Sequence) -> Flow:
-    """The live sequence's flow with its counts: three queries, whatever
+    """The live sequence's flow with its counts: four queries, whatever
     the number of steps, journeys and messages."""
     steps = list(sequence.steps.select_related("email").prefetch_related("variants__email").order_by("sort_order", "pk"))
     waiting = dict(Enrollment.objects.filter(sequence=sequence, state=EnrollmentState.ACTIVE,
