@@ -197,3 +197,22 @@ def test_point_abn_two_variants_with_one_label_are_a_form_error_not_a_500(db, ad
     assert response.status_code == 200
     assert "Please correct the duplicate values below." in response.content.decode()
     assert StepVariant.objects.filter(step=step).count() == 1
+
+
+def test_point_abn_variants_holdout_and_goal_survive_export_and_import(db):
+    import yaml
+
+    from drip_plugin.engine.transfer import export_yaml, import_yaml
+    from drip_plugin.models import Sequence
+
+    step = abn_step({"A": 40, "B": 35, "C": 25}, experiment_metric="revenue", auto_winner=True,
+                    sequence={"holdout_percent": 10, "goal_event": "order_completed", "goal_ends_journey": True})
+    first = export_yaml([step.sequence])
+    (exported,) = yaml.safe_load(first)["sequences"]
+    assert exported["steps"][0]["variants"] == [{"label": "B", "email": "Variant B", "weight": 35},
+                                                {"label": "C", "email": "Variant C", "weight": 25}]
+    assert (exported["holdout_percent"], exported["goal_event"], exported["goal_ends_journey"]) == (
+        10, "order_completed", True)
+    Sequence.objects.all().delete()
+    (imported,) = import_yaml(first)
+    assert export_yaml([Sequence.objects.get(pk=imported.pk)]) == first
