@@ -143,6 +143,8 @@ DEFAULTS: dict[str, Any] = {
     # None keeps them for ever. Reports read the daily aggregates, kept.
     "RETAIN_EVENTS_DAYS": None,
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
+    # A sequence's goal event counts for journeys begun at most this many days before it.
+    "GOAL_WINDOW_DAYS": 30,
 }
 
 

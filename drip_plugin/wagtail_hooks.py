@@ -13,7 +13,7 @@ from .admin_views.contact_import import ContactImportJobView, ContactImportView,
 from .admin_views.dashboard import DripDashboardPanel
 from .admin_views.failed import FailedMessagesView, retry_view
 from .admin_views.publish import PublishWithEmailsView
-from .admin_views.report import ReportView, SequenceReportView
+from .admin_views.report import ReportView, SequenceReportView, revert_decision_view
 from .admin_views.segments import segment_count_view
 from .admin_views.sequence_map import SequenceMapView
 from .admin_views.simulate import SimulateView
@@ -45,6 +45,8 @@ def drip_admin_urls():
              name="drip_plugin_failed_messages_results"),
         path("drip/failed/retry/", retry_view, name="drip_plugin_failed_messages_retry"),
         path("drip/report/<int:pk>/", SequenceReportView.as_view(), name="drip_plugin_sequence_report"),
+        path("drip/experiments/decisions/<int:pk>/revert/", revert_decision_view,
+             name="drip_plugin_experiment_decision_revert"),
         path("drip/sequences/<int:pk>/publish-with-emails/", PublishWithEmailsView.as_view(),
              name="drip_plugin_sequence_publish_with_emails"),
         path("drip/segment-count/", segment_count_view, name="drip_plugin_segment_count"),

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.models import Locale
 
-from drip_plugin.models import Email, Sequence, Step
+from drip_plugin.models import Email, Sequence, Step, StepVariant
 
 from .ingest.test_event_names import sequence_form
 from .rendering.test_validation import GOOD
@@ -23,9 +23,11 @@ def editor(db, client):
     return client
 
 
-def draft_sequence(email: Email, **step) -> Sequence:
+def draft_sequence(email: Email, variant_email: Email | None = None) -> Sequence:
     sequence = Sequence.objects.create(name="Welcome", trigger_event="signed_up", live=False)
-    Step.objects.create(sequence=sequence, sort_order=0, email=email, **step)
+    step = Step.objects.create(sequence=sequence, sort_order=0, email=email)
+    if variant_email:
+        StepVariant.objects.create(step=step, label="B", email=variant_email)
     sequence.save_revision()
     return sequence
 
@@ -64,7 +66,9 @@ def test_a_draft_variant_and_a_draft_translation_are_asked_about_too(editor):
     sequence = draft_sequence(email, variant_email=variant)
     assert {e.pk for e in sequence.draft_emails()} == {variant.pk, french.pk}
     form = sequence_form(email, **PUBLISH)
-    form["steps-0-variant_email"] = str(variant.pk)
+    form.update({"steps-0-variants-TOTAL_FORMS": "1", "steps-0-variants-0-label": "B", "steps-0-variants-0-email":
+                 str(variant.pk), "steps-0-variants-0-weight": "50", "steps-0-variants-0-ORDER": "1",
+                 "steps-0-variants-0-DELETE": "", "steps-0-variants-0-id": ""})
     response = editor.post(reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[sequence.pk]), form)
     assert response.status_code == 302 and "publish-with-emails" in response.url
     editor.post(response.url)

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..analytics.aggregates import site_day
+from ..analytics.experiments import experiment_panels, goal_figures, revert_decision
 from ..analytics.report_files import currencies, daily_chart, export, funnel_chart
 from ..analytics.reports import step_report
 from ..analytics.sequence_report import Period, sequence_report
-from ..models import Sequence
+from ..models import ExperimentDecision, Sequence
 from .pages import DripPage, ModelPermissionCheckedMixin
 
 MAX_DAYS = 366
@@ -89,4 +94,16 @@ class SequenceReportView(ModelPermissionCheckedMixin, DripPage, TemplateView):
             return response
         return self.render_to_response(self.get_context_data(
             form=form, report=report, currencies=currencies(report), daily_chart=daily_chart(report),
-            funnel_chart=funnel_chart(report), query=request.GET.urlencode()))
+            funnel_chart=funnel_chart(report), query=request.GET.urlencode(),
+            experiments=experiment_panels(self.sequence), goal=goal_figures(self.sequence)))
+
+
+@require_POST
+def revert_decision_view(request, pk: int):
+    """An editor takes an auto-winner back: new sends follow the weights again."""
+    if not ModelPermissionPolicy(Sequence).user_has_permission(request.user, "change"):
+        raise PermissionDenied
+    decision = get_object_or_404(ExperimentDecision.objects.select_related("step"), pk=pk)
+    revert_decision(decision, request.user.get_username(), timezone.now())
+    messages.success(request, _("The decision is reverted: new sends follow the variants' weights again."))
+    return redirect("drip_plugin_sequence_report", pk=decision.step.sequence_id)

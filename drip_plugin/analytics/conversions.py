@@ -38,7 +38,7 @@ def attributed_message(event: Event) -> Message | None:
     return None
 
 
-def _order_total(event: Event, order: dict) -> Decimal | None:
+def order_total(event: Event, order: dict) -> Decimal | None:
     """The order's total in cents, or None (logged) when it cannot be revenue."""
     try:
         total = Decimal(str(order.get("total", "0"))).quantize(CENT)
@@ -63,7 +63,7 @@ def attribute_order(event: Event) -> Message | None:
     if order_id and _counted_before(event, order_id):
         logger.info("order %s was attributed before; event %s not counted again", order_id, event.pk)
         return None
-    total = _order_total(event, order)
+    total = order_total(event, order)
     message = attributed_message(event) if total is not None else None
     if message is None:
         return None

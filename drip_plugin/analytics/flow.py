@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..models import Enrollment, Message, Sequence, Step
 from ..models.enrollments import EnrollmentState
 from ..models.messages import MessageStatus
+from ..engine.variants import variant_weights
 from ..models.sequences import StepKind, Timing
 
 END = "end"
@@ -93,10 +94,10 @@ def _step_node(number: int, step: Step, waiting: dict, messages: dict) -> Node:
     title = f"{number}. {step.get_kind_display()}" + (f" [{step.label}]" if step.label else "")
     node = Node(step_key(step), step.kind, title, details, waiting=waiting.get(step.pk, 0))
     if step.kind == StepKind.EMAIL:
-        emails = [email for email in (step.email, step.variant_email) if email]
-        details += [f"“{email.name}”: {email.subject}" for email in emails]
-        if step.variant_email_id:
-            details.append(_("A/B test: %(percent)d%% get B") % {"percent": step.variant_percent})
+        details += [f"“{email.name}”: {email.subject}" for email in step.emails()]
+        if len(weights := variant_weights(step)) > 1:
+            details.append(_("A/B/n test, weights: %(weights)s")
+                           % {"weights": ", ".join(f"{label} {weight}" for label, weight in sorted(weights))})
         counts = messages.get(step.pk, {})
         node.sent, node.converted = counts.get("sent", 0), counts.get("converted", 0)
     elif step.kind == StepKind.BRANCH:
@@ -107,9 +108,9 @@ def _step_node(number: int, step: Step, waiting: dict, messages: dict) -> Node:
 
 
 def build_flow(sequence: Sequence) -> Flow:
-    """The live sequence's flow with its counts: three queries, whatever
+    """The live sequence's flow with its counts: four queries, whatever
     the number of steps, journeys and messages."""
-    steps = list(sequence.steps.select_related("email", "variant_email").order_by("sort_order", "pk"))
+    steps = list(sequence.steps.select_related("email").prefetch_related("variants__email").order_by("sort_order", "pk"))
     waiting = dict(Enrollment.objects.filter(sequence=sequence, state=EnrollmentState.ACTIVE,
                                              current_step__isnull=False)
                    .values_list("current_step").annotate(count=Count("pk")).order_by())

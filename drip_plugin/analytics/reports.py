@@ -55,15 +55,15 @@ ENGAGEMENT = {"opened": "opened", "clicked": "clicked", "bounced": "bounced", "r
 
 
 def step_report() -> list[SequenceFigures]:
-    """Five queries, whatever the number of sequences, steps and messages.
+    """Six queries, whatever the number of sequences, steps and messages.
     A/B-tested steps get one row per variant."""
-    ordered_steps = Prefetch("steps", queryset=Step.objects.order_by("sort_order", "pk"))
+    ordered_steps = Prefetch("steps", queryset=Step.objects.order_by("sort_order", "pk").prefetch_related("variants"))
     sequences = list(Sequence.objects.prefetch_related(ordered_steps).order_by("name"))
     labels = {step.pk: str(step) for sequence in sequences for step in sequence.steps.all()}
     figures: dict[tuple[int, str], StepFigures] = {
         (step.pk, variant): StepFigures(step.pk, labels[step.pk], variant)
         for sequence in sequences for step in sequence.steps.all()
-        for variant in (("A", "B") if step.variant_email_id else ("",))
+        for variant in step.variant_labels()
     }
 
     def row(step_id: int, variant: str) -> StepFigures | None:

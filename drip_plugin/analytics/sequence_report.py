@@ -110,16 +110,17 @@ class SequenceReport:
 def _step_rows(steps: list[Step], keys) -> list[StepRow]:
     variants = defaultdict(set)
     for step in steps:
-        variants[step.pk].update(("A", "B") if step.variant_email_id else ("",))
+        variants[step.pk].update(step.variant_labels())
     for step_id, variant in keys:
         variants[step_id].add(variant)
     return [StepRow(step, variant) for step in steps for variant in sorted(variants[step.pk])]
 
 
 def sequence_report(sequence: Sequence, period: Period) -> SequenceReport:
-    """Five queries, whatever the number of messages, days and steps."""
+    """Six queries, whatever the number of messages, days and steps."""
     before = period.previous()
-    steps = list(Step.objects.filter(sequence=sequence).exclude(email__isnull=True).order_by("sort_order", "pk"))
+    steps = list(Step.objects.filter(sequence=sequence).exclude(email__isnull=True).order_by("sort_order", "pk")
+                 .prefetch_related("variants"))
     counts = list(StepDay.objects.filter(sequence=sequence, day__range=(before.start, period.end))
                   .values("step_id", "variant", "day", *COUNTERS))
     revenue = defaultdict(dict)

@@ -90,7 +90,7 @@ def leased(claim: uuid.UUID) -> list[Message]:
         Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
         .select_related("enrollment__contact")
         .only(*_SENDING_READS)
-        .prefetch_related("enrollment__sequence", "enrollment__trigger_event", "step__email", "step__variant_email")
+        .prefetch_related("enrollment__sequence", "enrollment__trigger_event", "step__email", "step__variants__email")
         .order_by("send_after", "pk")
     )
 

@@ -18,6 +18,7 @@ from ..models.sequences import Reentry
 from .conditions import Facts, activity_names, evaluate
 from .facts import ActivityIndex, contact_facts
 from .timing import step_due_at
+from .variants import is_holdout
 
 logger = logging.getLogger("drip_plugin.engine")
 
@@ -76,7 +77,7 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
 
 
 class LiveSequences:
-    """The live sequences some events start or end, with their first steps:
+    """The live sequences some events start, end or reach the goal of, with their first steps:
     read once for a batch of events (two queries), never cached across calls,
     so a sequence published, changed or unpublished counts from the next event."""
 
@@ -85,7 +86,8 @@ class LiveSequences:
         exits = Q()
         for name in names:
             exits |= Q(exit_events__contains=name)
-        sequences = list(Sequence.objects.filter(Q(trigger_event__in=names) | exits, live=True).order_by("pk"))
+        sequences = list(Sequence.objects.filter(Q(trigger_event__in=names) | Q(goal_event__in=names) | exits,
+                                                 live=True).order_by("pk"))
         self.first_steps: dict[int, Step] = {}
         triggered = [sequence.pk for sequence in sequences if sequence.trigger_event in event_names]
         if triggered:
@@ -98,6 +100,9 @@ class LiveSequences:
 
     def exited_by(self, name: str) -> list[Sequence]:
         return [sequence for sequence in self.sequences if name in sequence.exit_event_names]
+
+    def with_goal(self, name: str) -> list[Sequence]:
+        return [sequence for sequence in self.sequences if sequence.goal_event == name]
 
 
 def _ended_before_start(sequence: Sequence, candidates: list[tuple[Event, str]]) -> set[int]:
@@ -230,7 +235,8 @@ def _new_enrollment(contact: Contact, sequence: Sequence, first_step: Step | Non
         logger.info("%s not enrolled in %r: %s is not set", contact, sequence.name, first_step.date_field)
         return None
     return Enrollment(contact=contact, sequence=sequence, object_key=object_key, trigger_event=event,
-                      current_step=first_step, due_at=due, enrolled_at=start)
+                      current_step=first_step, due_at=due, enrolled_at=start,
+                      holdout=is_holdout(contact.pk, sequence, object_key))
 
 
 def enroll(

@@ -51,7 +51,8 @@ class Batch:
     @classmethod
     def load(cls, due: list[Enrollment], now: dt.datetime) -> Batch:
         steps: dict[int, list[Step]] = defaultdict(list)
-        for step in Step.objects.filter(sequence_id__in={e.sequence_id for e in due}).order_by("sort_order", "pk"):
+        for step in (Step.objects.filter(sequence_id__in={e.sequence_id for e in due}).order_by("sort_order", "pk")
+                     .prefetch_related("variants", "experiment_decisions")):
             steps[step.sequence_id].append(step)
         names: set[str] = set()
         lookback = 0
@@ -89,15 +90,18 @@ def _move_to(enrollment: Enrollment, step: Step | None, anchor: dt.datetime, fac
     enrollment.due_at = due
 
 
-
 def _message(enrollment, step, to_email: str, now) -> Message:
     return Message(enrollment=enrollment, step=step, to_email=to_email, send_after=now,
                    variant=choose_variant(enrollment.pk, step))
 
+
 def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
     """Take `enrollment`'s due step; return the Message to queue, if any."""
     now = batch.now
-    step, contact, sequence = enrollment.current_step, enrollment.contact, enrollment.sequence
+    contact, sequence = enrollment.contact, enrollment.sequence
+    steps = batch.steps[enrollment.sequence_id]
+    # The batch's instance: its variants and experiment decision are prefetched.
+    step = next((s for s in steps if s.pk == enrollment.current_step_id), None)
     if step is None:
         _end(enrollment, EnrollmentState.COMPLETED, "its step was removed from the sequence", now)
         return None
@@ -106,7 +110,6 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
         return None
     facts = enrollment_facts(enrollment, now, batch.activity)
     zone = contact_zone(contact)
-    steps = batch.steps[enrollment.sequence_id]
     following = next((s for s in steps if (s.sort_order, s.pk) > (step.sort_order, step.pk)), None)
     message = None
 
@@ -116,10 +119,12 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
             _end(enrollment, EnrollmentState.EXITED, f"flow filter no longer matches: {why}", now)
             return None
         opening = next_window_opening(now, sequence.send_windows, zone)
-        if opening > now:
+        if enrollment.holdout:
+            pass  # the journey goes on, at the same pace, without the email
+        elif opening > now:
             enrollment.due_at = opening  # same step, at the window's opening
             return None
-        if not sequence.transactional:
+        elif not sequence.transactional:
             later = batch.caps.next_allowed(contact.pk, sequence, now)
             if later is not None and sequence.cap_action == CapAction.DEFER:
                 enrollment.due_at = next_window_opening(later, sequence.send_windows, zone)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
@@ -74,12 +74,15 @@ class _Rollback(Exception):
 def _sends(at: dt.datetime) -> list[TimelineEntry]:
     entries = []
     queued = list(Message.objects.filter(status="queued").select_related(
-        "step__email", "step__variant_email", "enrollment__sequence", "enrollment__contact",
-        "enrollment__trigger_event"))
+        "step__email", "enrollment__sequence", "enrollment__contact", "enrollment__trigger_event")
+        .prefetch_related("step__variants__email"))
     context = RenderContext(queued)
     for message in queued:
         where = gettext("(%(sequence)s, step %(step)s)") % {"sequence": message.enrollment.sequence.name,
                                                             "step": message.step}
+        if message.variant:
+            where = gettext("(%(sequence)s, step %(step)s, variant %(variant)s)") % {
+                "sequence": message.enrollment.sequence.name, "step": message.step, "variant": message.variant}
         try:
             _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:
@@ -101,6 +104,12 @@ def _endings(since_ids: set[int]) -> list[TimelineEntry]:
     ]
 
 
+def _held_out(enrollments) -> list[TimelineEntry]:
+    return [TimelineEntry(e.enrolled_at, e.contact.email, f"held out of {e.sequence.name}: enrolled, sent nothing "
+                                                          f"(the sequence's holdout group)")
+            for e in enrollments.filter(holdout=True).select_related("contact", "sequence")]
+
+
 def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[TimelineEntry]:
     """Feed `events` in time order, run every due step up to `until`, return the timeline."""
     from ..ingest import track
@@ -119,8 +128,10 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
                 now = min(moments)
                 if next_event == now:
                     event = pending.pop(0)
+                    started = Enrollment.objects.filter(pk__gt=Enrollment.objects.aggregate(last=Max("pk"))["last"] or 0)
                     track(event.name, email=event.email, properties=event.properties, occurred_at=event.at)
                     timeline.append(TimelineEntry(now, event.email, gettext("event %(name)s") % {"name": event.name}))
+                    timeline.extend(_held_out(started))
                 else:
                     advance_due_enrollments(now, 500)
                     timeline.extend(_sends(now))
@@ -141,5 +152,6 @@ def simulate_for(stream: list[SimulatedEvent], *, email: str | None, days: int) 
     start = stream[0].at if stream else timezone.now()
     timeline = simulate(stream, until=start + dt.timedelta(days=days))
     if email and not stream:
-        timeline = [entry for entry in timeline if entry.email == email.lower()]
+        held = _held_out(Enrollment.objects.filter(contact__email=email.lower(), state="active"))
+        timeline = held + [entry for entry in timeline if entry.email == email.lower()]
     return timeline

@@ -13,17 +13,20 @@ from django.db import transaction
 from django.db.models import Case, Value, When
 from wagtail.models import Locale
 
-from ..models import Email, Sequence, Step
+from ..models import Email, Sequence, Step, StepVariant
 
 SEQUENCE_FIELDS = [
     "name", "trigger_event", "description", "journey_per", "reentry", "reentry_days", "exit_events",
-    "debounce_minutes", "transactional", "cap_count", "cap_days", "cap_action",
+    "debounce_minutes", "transactional", "cap_count", "cap_days", "cap_action", "holdout_percent", "goal_event",
+    "goal_ends_journey",
 ]
 SEQUENCE_STREAMS = ["trigger_filters", "flow_filters", "send_windows"]
 STEP_FIELDS = [
     "kind", "label", "timing", "delay_amount", "delay_unit", "weekday", "at_time", "date_field", "offset_days",
-    "if_false_goto", "attribute_name", "attribute_value", "variant_percent",
+    "if_false_goto", "attribute_name", "attribute_value", "control_weight", "experiment_metric",
+    "experiment_horizon", "experiment_confidence", "auto_winner", "experiment_state",
 ]
+VARIANT_FIELDS = ["label", "email", "weight"]
 
 
 class ImportProblems(ValueError):
@@ -56,7 +59,8 @@ def sequence_data(sequence: Sequence) -> dict[str, Any]:
         item = {name: _plain(getattr(step, name)) for name in STEP_FIELDS}
         item["at_time"] = step.at_time.isoformat() if step.at_time else None
         item["email"] = step.email.name if step.email_id else None
-        item["variant_email"] = step.variant_email.name if step.variant_email_id else None
+        item["variants"] = [{"label": v.label, "email": v.email.name, "weight": v.weight}
+                            for v in sorted(step.variants.all(), key=lambda v: v.label)]
         item["condition"] = _stream_data(step.condition)
         data["steps"].append(item)
     return data
@@ -90,6 +94,40 @@ def _unknown(keys, allowed, path: str, problems: list[str]) -> None:
         problems.append(f"{path}.{key}: unknown field" if path else f"{key}: unknown field")
 
 
+def _email_named(name: str, path: str, problems: list[str]) -> Email | None:
+    # Translations share the name: the step points at the default-locale one.
+    email = (Email.objects.filter(name=name)
+             .order_by(Case(When(locale__language_code=Locale.get_default().language_code, then=Value(0)),
+                            default=Value(1)), "pk")
+             .first())
+    if email is None:
+        problems.append(f"{path}: no email named {name!r}")
+    return email
+
+
+def _variants(raw: Any, path: str, problems: list[str]) -> list[StepVariant]:
+    if not isinstance(raw, list):
+        problems.append(f"{path}: expected a list of {{label, email, weight}}")
+        return []
+    variants = []
+    for position, item in enumerate(raw):
+        where = f"{path}[{position}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        _unknown(item, VARIANT_FIELDS, where, problems)
+        variant = StepVariant(sort_order=position, label=item.get("label", ""), weight=item.get("weight", 50),
+                              email=_email_named(str(item.get("email")), f"{where}.email", problems))
+        try:
+            variant.full_clean(exclude=["step", "sort_order", "email"])
+        except ValidationError as exc:
+            problems.extend(f"{where}.{f}: {m}" for f, ms in exc.message_dict.items() for m in ms)
+        variants.append(variant)
+    if len({v.label for v in variants}) < len(variants):
+        problems.append(f"{path}: each variant needs its own label")
+    return variants
+
+
 def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]] | None:
     base = f"sequences[{index}]"
     if not isinstance(data, dict):
@@ -115,7 +153,7 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
         if not isinstance(item, dict):
             problems.append(f"{path}: expected a mapping")
             continue
-        _unknown(item, STEP_FIELDS + ["email", "variant_email", "condition"], path, problems)
+        _unknown(item, STEP_FIELDS + ["email", "variants", "condition"], path, problems)
         values = {name: item[name] for name in STEP_FIELDS if name in item}
         if isinstance(values.get("at_time"), str):
             try:
@@ -123,18 +161,11 @@ def _build(data: Any, index: int, problems: list[str]) -> tuple[dict, list[Step]
             except ValueError:
                 problems.append(f"{path}.at_time: {item['at_time']!r} is not a time (HH:MM)")
                 values.pop("at_time")
-        for field in ("email", "variant_email"):
-            if item.get(field):
-                # Translations share the name: the step points at the default-locale one.
-                email = (Email.objects.filter(name=item[field])
-                         .order_by(Case(When(locale__language_code=Locale.get_default().language_code,
-                                             then=Value(0)), default=Value(1)), "pk")
-                         .first())
-                if email is None:
-                    problems.append(f"{path}.{field}: no email named {item[field]!r}")
-                values[field] = email
+        if item.get("email"):
+            values["email"] = _email_named(item["email"], f"{path}.email", problems)
         condition = _clean_stream(Step, "condition", item.get("condition", []), f"{path}.condition", problems)
         step = Step(sort_order=position, condition=condition or [], **values)
+        step.variants = _variants(item.get("variants") or [], f"{path}.variants", problems)
         try:
             step.full_clean(exclude=["sequence", "condition", "sort_order"])
         except ValidationError as exc:

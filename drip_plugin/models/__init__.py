@@ -8,7 +8,7 @@ from .events import Event
 from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
-from .sequences import Sequence, Step
+from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
@@ -21,6 +21,7 @@ __all__ = [
     "Email",
     "Enrollment",
     "Event",
+    "ExperimentDecision",
     "Layout",
     "Message",
     "MessageEvent",
@@ -30,6 +31,7 @@ __all__ = [
     "SequenceDayExit",
     "StepDay",
     "StepDayRevenue",
+    "StepVariant",
     "Subscription",
     "Suppression",
 ]

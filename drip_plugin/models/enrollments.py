@@ -36,6 +36,11 @@ class Enrollment(models.Model):
     last_step_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     exit_reason = models.CharField(max_length=255, blank=True)
+    # Held out of the sequence's emails (Sequence.holdout_percent), to measure their lift.
+    holdout = models.BooleanField(default=False)
+    # When the sequence's goal event first came after enrollment, and its order total.
+    goal_reached_at = models.DateTimeField(null=True, blank=True)
+    goal_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("enrollment")

@@ -47,7 +47,7 @@ class Message(models.Model):
     # Written just before the hand-over to the ESP: a dead sender with this
     # set may or may not have delivered, so the message is never resent.
     handed_at = models.DateTimeField(null=True, blank=True)
-    variant = models.CharField(max_length=1, blank=True, help_text="A or B on A/B-tested steps")
+    variant = models.CharField(max_length=1, blank=True, help_text="A, B, … on A/B/n-tested steps")
     revenue = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     revenue_currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

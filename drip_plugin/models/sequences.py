@@ -80,6 +80,16 @@ class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
     cap_count = models.PositiveIntegerField(_("at most"), null=True, blank=True)
     cap_days = models.PositiveIntegerField(_("emails per days"), null=True, blank=True)
     cap_action = models.CharField(_("when capped"), max_length=8, choices=CapAction.choices, default=CapAction.DEFER)
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("holdout (%)"), default=0, validators=[MaxValueValidator(50)],
+        help_text=_("This share of entrants is enrolled but sent nothing, to measure what the emails add."),
+    )
+    goal_event = models.CharField(
+        _("goal event"), max_length=100, blank=True,
+        help_text=_("The event the sequence is for, e.g. order_completed: its conversion is measured per "
+                    "sequence, step and variant, and against the holdout."),
+    )
+    goal_ends_journey = models.BooleanField(_("reaching the goal ends the journey"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revisions = GenericRelation("wagtailcore.Revision", related_query_name="drip_sequence")
     workflow_states = GenericRelation("wagtailcore.WorkflowState", content_type_field="base_content_type",
@@ -95,6 +105,8 @@ class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
             heading=_("Trigger"),
         ),
         MultiFieldPanel([FieldPanel("exit_events"), FieldPanel("flow_filters")], heading=_("Leaving")),
+        MultiFieldPanel([FieldPanel("goal_event"), FieldPanel("goal_ends_journey"), FieldPanel("holdout_percent")],
+                        heading=_("Goal and holdout")),
         MultiFieldPanel(
             [FieldPanel("send_windows"), FieldPanel("transactional"),
              FieldRowPanel([FieldPanel("cap_count"), FieldPanel("cap_days"), FieldPanel("cap_action")])],
@@ -123,7 +135,8 @@ class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         from ..ingest.catalogue import check_event_name
 
         errors: dict[str, list[str]] = {}
-        for field, names in (("trigger_event", [self.trigger_event]), ("exit_events", self.exit_event_names)):
+        for field, names in (("trigger_event", [self.trigger_event]), ("exit_events", self.exit_event_names),
+                             ("goal_event", [self.goal_event] if self.goal_event else [])):
             for name in names:
                 try:
                     check_event_name(name)
@@ -137,7 +150,7 @@ class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         were never published: a live sequence would pass over them in silence."""
         from .emails import Email
 
-        used = {email for step in self.steps.all() for email in (step.email, step.variant_email) if email}
+        used = {email for step in self.steps.all() for email in step.emails()}
         return list(Email.objects.filter(translation_key__in={email.translation_key for email in used}, live=False)
                     .select_related("locale").order_by("name", "locale__language_code"))
 
@@ -145,7 +158,8 @@ class Sequence(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         """Warnings for editors about well-formed names the catalogue does not know."""
         from ..ingest.catalogue import unknown_event_notes
 
-        return unknown_event_notes([self.trigger_event, *self.exit_event_names])
+        return unknown_event_notes([self.trigger_event, *self.exit_event_names,
+                                    *([self.goal_event] if self.goal_event else [])])
 
 
 class DelayUnit(models.TextChoices):
@@ -169,7 +183,20 @@ class Timing(models.TextChoices):
     DATE_OFFSET = "date_offset", _("N days before/after a date of the contact or event")
 
 
-class Step(Orderable):
+class ExperimentMetric(models.TextChoices):
+    OPEN = "open", _("opens")
+    CLICK = "click", _("clicks")
+    CONVERSION = "conversion", _("goal conversions (attributed orders without a goal)")
+    REVENUE = "revenue", _("revenue per recipient")
+
+
+class ExperimentState(models.TextChoices):
+    RUNNING = "running", _("running")
+    STOPPED = "stopped", _("stopped: everyone gets the winner, or A")
+    ARCHIVED = "archived", _("archived: stopped and hidden from the report")
+
+
+class Step(ClusterableModel, Orderable):
     """One step of a sequence, taken when its timing comes due.
 
     Steps run in order; a branch whose condition is false jumps to the step
@@ -197,15 +224,28 @@ class Step(Orderable):
     email = models.ForeignKey(
         "drip_plugin.Email", on_delete=models.PROTECT, related_name="steps", null=True, blank=True
     )
-    # A/B test: this share of contacts (by a stable hash of the enrollment)
-    # gets the variant email instead; Message.variant records which one went.
-    variant_email = models.ForeignKey(
-        "drip_plugin.Email", on_delete=models.PROTECT, related_name="variant_steps", null=True, blank=True,
-        verbose_name=_("variant B email"), help_text=_("Optional: test another email against the one above."),
+    # A/B/n test: the email above is variant A with this weight; the step's
+    # variants (StepVariant) are B, C, … with theirs. engine.variants picks one
+    # per enrollment; Message.variant records which one went.
+    control_weight = models.PositiveSmallIntegerField(
+        _("weight of A (the email above)"), default=50, validators=[MinValueValidator(1)],
+        help_text=_("Used when the step has variants: A's share is its weight over the sum of all weights."),
     )
-    variant_percent = models.PositiveSmallIntegerField(
-        _("share getting B (%)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(99)],
+    experiment_metric = models.CharField(_("decided on"), max_length=12, choices=ExperimentMetric.choices,
+                                         default=ExperimentMetric.CLICK)
+    experiment_horizon = models.PositiveIntegerField(
+        _("recipients per variant"), default=1000, validators=[MinValueValidator(100)],
+        help_text=_("The test is read once, when every variant has this many recipients (fixed horizon)."),
     )
+    experiment_confidence = models.PositiveSmallIntegerField(
+        _("confidence (%)"), default=95, validators=[MinValueValidator(80), MaxValueValidator(99)],
+    )
+    auto_winner = models.BooleanField(
+        _("send the winner automatically"), default=False,
+        help_text=_("Once the test has a winner, new sends go to it (recorded in the report, reversible)."),
+    )
+    experiment_state = models.CharField(_("experiment"), max_length=10, choices=ExperimentState.choices,
+                                        default=ExperimentState.RUNNING)
     condition = StreamField(condition_stream_blocks(), blank=True, verbose_name=_("branch condition"))
     if_false_goto = models.SlugField(_("if false, go to"), max_length=50, blank=True,
                                      help_text=_("Label of the step to jump to; empty ends the journey."))
@@ -221,7 +261,13 @@ class Step(Orderable):
             heading=_("When"),
         ),
         FieldPanel("email"),
-        FieldRowPanel([FieldPanel("variant_email"), FieldPanel("variant_percent")], heading=_("A/B test")),
+        MultiFieldPanel(
+            [InlinePanel("variants", label=_("Variant")),
+             FieldRowPanel([FieldPanel("control_weight"), FieldPanel("experiment_metric")]),
+             FieldRowPanel([FieldPanel("experiment_horizon"), FieldPanel("experiment_confidence")]),
+             FieldRowPanel([FieldPanel("auto_winner"), FieldPanel("experiment_state")])],
+            heading=_("A/B/n test"),
+        ),
         MultiFieldPanel([FieldPanel("condition"), FieldPanel("if_false_goto")], heading=_("Branch")),
         FieldRowPanel([FieldPanel("attribute_name"), FieldPanel("attribute_value")], heading=_("Update")),
     ]
@@ -232,17 +278,20 @@ class Step(Orderable):
     def __str__(self) -> str:
         return self.label or f"{self.get_kind_display()} #{(self.sort_order or 0) + 1}"
 
-    # A tested variant's label → the field holding its email; "A" (and a step
-    # without a test) sends `email`.
-    VARIANT_EMAIL_FIELDS = {"B": "variant_email"}
-
     def email_for_variant(self, variant: str):
         """The email a message of this step sends, given the variant it got
-        (engine.variants.choose_variant)."""
-        field = self.VARIANT_EMAIL_FIELDS.get(variant)
-        if field and getattr(self, f"{field}_id"):
-            return getattr(self, field)
-        return self.email
+        (engine.variants.choose_variant); "A" and "" send `email`."""
+        chosen = next((v for v in self.variants.all() if v.label == variant), None)
+        return chosen.email if chosen else self.email
+
+    def variant_labels(self) -> list[str]:
+        """"A", "B", … on a tested step; [""] on another (the report's rows)."""
+        labels = sorted(variant.label for variant in self.variants.all())
+        return ["A", *labels] if labels else [""]
+
+    def emails(self) -> list:
+        """Its email and its variants' emails."""
+        return [email for email in (self.email, *(v.email for v in self.variants.all())) if email]
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -262,3 +311,48 @@ class Step(Orderable):
     @property
     def delay(self) -> timedelta:
         return timedelta(**{self.delay_unit: self.delay_amount})
+
+
+VARIANT_LABELS = "BCDEFGH"
+
+
+class StepVariant(Orderable):
+    """Another email tested against its step's email (variant A)."""
+
+    step = ParentalKey(Step, on_delete=models.CASCADE, related_name="variants")
+    label = models.CharField(_("variant"), max_length=1, choices=[(c, c) for c in VARIANT_LABELS])
+    # PROTECT: an email still tested by a step cannot be deleted from under it.
+    email = models.ForeignKey("drip_plugin.Email", on_delete=models.PROTECT, related_name="variant_of_steps")
+    weight = models.PositiveSmallIntegerField(_("weight"), default=50, validators=[MinValueValidator(1)])
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("email"), FieldPanel("weight")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("step variant")
+        constraints = [models.UniqueConstraint(fields=["step", "label"], name="drip_one_variant_label_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.step} · {self.label}"
+
+
+class ExperimentDecision(models.Model):
+    """The reading of a step's test at its horizon: when, the figures, the
+    rule, and the winner ("" for none). Reverting it sends by the weights again."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="experiment_decisions")
+    decided_at = models.DateTimeField()
+    metric = models.CharField(max_length=12, choices=ExperimentMetric.choices)
+    winner = models.CharField(max_length=1, blank=True)
+    rule = models.TextField()
+    figures = models.JSONField(default=dict)
+    verdict = models.TextField()
+    applied = models.BooleanField(default=False, help_text="New sends go to the winner (auto-winner).")
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("experiment decision")
+        constraints = [models.UniqueConstraint(fields=["step"], name="drip_one_decision_per_step")]
+
+    def __str__(self) -> str:
+        return self.verdict

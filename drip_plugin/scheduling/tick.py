@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from ..analytics.experiments import record_decisions
 from ..conf import drip_settings
 from ..dates.emit import emit_due_date_events
 from ..delivery import send_due_messages
@@ -42,6 +43,7 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     for step in tick_steps():  # registered by contrib apps, e.g. Saleor webhooks whose task was lost
         step(now, size)
     emit_due_date_events(now, size)  # birthdays, date rules, win-back, renewals
+    record_decisions(now)  # experiments at their horizon; an auto-winner counts for the steps taken next
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)
     # goes out in the same tick. Each round moves every row it takes forward,

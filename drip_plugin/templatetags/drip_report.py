@@ -13,3 +13,9 @@ def percent(value: float | None) -> str:
 @register.filter
 def amount(revenue: dict, currency: str) -> Decimal:
     return revenue.get(currency, Decimal("0.00"))
+
+
+@register.filter
+def metric_value(mean: float, metric: str) -> str:
+    """An arm's figure: a rate for opens, clicks and conversions, an amount per recipient for revenue."""
+    return f"{mean:.2f}" if metric == "revenue" else f"{100 * mean:.1f} %"

@@ -61,7 +61,7 @@ def seed(sequence) -> dict[str, object]:
 def test_point5_sequence_map_shows_both_branch_paths_and_counts_equal_seeded_data(django_assert_num_queries):
     sequence = branching_sequence()
     steps = seed(sequence)
-    with django_assert_num_queries(3):  # steps, waiting, messages: whatever the volume
+    with django_assert_num_queries(4):  # steps, their variants, waiting, messages: whatever the volume
         flow = build_flow(sequence)
     svg = str(flow_svg(flow))
     branch = step_key(steps["ordered"])

@@ -21,7 +21,7 @@ from drip_plugin.analytics.sequence_report import Period, sequence_report
 from drip_plugin.health.dashboard import dashboard_figures
 from drip_plugin.links.signed import EmailLinks
 from drip_plugin.models import (Contact, Email, Enrollment, Message, MessageEvent, Sequence, SequenceDay,
-                                SequenceDayExit, Step, StepDay, StepDayRevenue)
+                                SequenceDayExit, Step, StepDay, StepDayRevenue, StepVariant)
 from drip_plugin.models.enrollments import EnrollmentState
 from drip_plugin.models.messages import MessageStatus
 from drip_plugin.scheduling import tick
@@ -39,14 +39,15 @@ def seed_ab_sequence(clock) -> Sequence:
     """Step one A/B-tested: ann and bob get A, cat and dan B (sent 2 March
     09:00 UTC = 10:00 Paris); step two a day later to all four."""
     variant = Email.objects.create(name="One B", subject="One B", mjml=BODY, live=True)
-    sequence = build_sequence(steps=[{"delay_amount": 0, "delay_unit": "days", "subject": "One",
-                                      "variant_email": variant, "variant_percent": 0},
+    sequence = build_sequence(steps=[{"delay_amount": 0, "delay_unit": "days", "subject": "One"},
                                      (1, "days", "Two")])
     one = sequence.steps.order_by("sort_order").first()
+    StepVariant.objects.create(step=one, label="B", email=variant)
+    Step.objects.filter(pk=one.pk).update(experiment_state="stopped")  # no winner: everyone gets A
     for name in ("ann", "bob"):
         track("signed_up", email=f"{name}@example.com")
     tick()
-    Step.objects.filter(pk=one.pk).update(variant_percent=100)
+    Step.objects.filter(pk=one.pk).update(experiment_state="running", control_weight=0)  # everyone gets B
     for name in ("cat", "dan"):
         track("signed_up", email=f"{name}@example.com")
     tick()
@@ -264,4 +265,5 @@ def test_point_performance_report_and_dashboard_query_counts_do_not_grow_with_th
         with CaptureQueriesContext(connection) as panel_queries:
             assert f"<strong>{total // 4}</strong> failures today" in panel.render_html({"request": request})
         queries[total] = (len(report_queries), len(page_queries), len(dashboard_queries), len(panel_queries))
-    assert queries[40] == queries[400] and queries[40][0] == 5 and queries[40][2] == 5
+    # six report queries: the steps' variants are one of them
+    assert queries[40] == queries[400] and queries[40][0] == 6 and queries[40][2] == 5

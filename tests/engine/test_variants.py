@@ -9,7 +9,7 @@ from django.core import mail
 
 from drip_plugin import track
 from drip_plugin.engine.variants import choose_variant
-from drip_plugin.models import Email, Message
+from drip_plugin.models import Email, Message, Step, StepVariant
 from drip_plugin.analytics.reports import step_report
 from drip_plugin.scheduling import tick
 from tests.factories import WELCOME_MJML, build_sequence
@@ -19,10 +19,10 @@ from tests.analytics.test_conversions import engage
 def ab_sequence(percent: int = 50):
     sequence = build_sequence(steps=[(0, "days", "Subject A")])
     step = sequence.steps.get()
-    step.variant_email = Email.objects.create(name="B", subject="Subject B", mjml=WELCOME_MJML, live=True)
-    step.variant_percent = percent
-    step.save()
-    return step
+    StepVariant.objects.create(step=step, label="B", weight=percent,
+                               email=Email.objects.create(name="B", subject="Subject B", mjml=WELCOME_MJML, live=True))
+    Step.objects.filter(pk=step.pk).update(control_weight=100 - percent)
+    return Step.objects.get(pk=step.pk)
 
 
 def test_ab_split_sends_each_contact_one_stable_variant_tagged_for_the_esp(db, clock):
@@ -69,7 +69,7 @@ def test_step_without_variant_email_is_not_a_test(db, clock):
 
 def test_ab_unpublished_variant_fails_its_messages_with_the_reason_and_a_keeps_sending(db, clock):
     step = ab_sequence()
-    Email.objects.filter(pk=step.variant_email_id).update(live=False)
+    Email.objects.filter(variant_of_steps__step=step).update(live=False)
     for n in range(20):
         track("signed_up", email=f"u{n}@example.com")
     tick()

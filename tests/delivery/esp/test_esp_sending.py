@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from drip_plugin import track
 from drip_plugin.delivery.esp import NOT_AN_ESP, fit_metadata, fit_tags, limits_for
-from drip_plugin.models import Email, Message
+from drip_plugin.models import Email, Message, Step, StepVariant
 from drip_plugin.scheduling import tick
 from tests.factories import WELCOME_MJML, build_sequence
 from tests.delivery.esp.fakes import FakeAmazonSes, FakeBrevo, FakeMailgun, FakePostmark, FakeSendGrid, Request
@@ -62,10 +62,9 @@ def send_drip(*addresses: str, name: str = "Welcome", variant_b: bool = False) -
     sequence = build_sequence(name=name, steps=[(0, "days", "Hello {{ contact.email }}")])
     if variant_b:
         step = sequence.steps.get()
-        step.variant_email = Email.objects.create(name="B", subject="Hi {{ contact.email }}", mjml=WELCOME_MJML,
-                                                  live=True)
-        step.variant_percent = 100
-        step.save()
+        StepVariant.objects.create(step=step, label="B", email=Email.objects.create(
+            name="B", subject="Hi {{ contact.email }}", mjml=WELCOME_MJML, live=True))
+        Step.objects.filter(pk=step.pk).update(control_weight=0)  # everyone gets B
     for address in addresses or ("ann@example.com",):
         track("signed_up", email=address)
     tick()
