@@ -30,7 +30,7 @@ def carry_ab_tests_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0050_lock_workflow_gdpr_permissions'),
+        ('drip_plugin', '0056_contact_imports'),
     ]
 
     operations = [
