@@ -77,4 +77,5 @@ def test_demo_cart_email_has_the_store_header_and_local_product_images(db, setti
     assert sorted(images) == sorted(f"http://127.0.0.1:8000/static/{path}" for _, _, path in PRODUCTS.values())
     assert all((EXAMPLE_SITE / "shop" / "static" / path).is_file() for _, _, path in PRODUCTS.values())
     assert "fonts.googleapis.com" not in html
+    assert re.search(r"Total €\d+\.\d\d<", html) and "EUR" not in html, "prices as the store shows them"
     assert not mail.outbox

@@ -74,10 +74,10 @@ CART = """<mjml>
     </mj-column></mj-section>
     {% for line in cart.lines %}<mj-section background-color="#ffffff">
       <mj-column width="25%"><mj-image width="80px" src="{{ line.image_url }}" alt="{{ line.name }}" /></mj-column>
-      <mj-column width="75%"><mj-text>{{ line.quantity }} × {{ line.name }}<br />{{ line.unit_price }} {{ cart.currency }}</mj-text></mj-column>
+      <mj-column width="75%"><mj-text>{{ line.quantity }} × {{ line.name }}<br />{{ line.unit_price|money:cart.currency }}</mj-text></mj-column>
     </mj-section>{% endfor %}
     <mj-section background-color="#ffffff"><mj-column>
-      <mj-text font-weight="bold">Total {{ cart.total }} {{ cart.currency }}</mj-text>
+      <mj-text font-weight="bold">Total {{ cart.total|money:cart.currency }}</mj-text>
       <mj-button background-color="#1f6feb" href="{{ cart.restore_url }}">Back to your cart</mj-button>
     </mj-column></mj-section>
     FOOTER
