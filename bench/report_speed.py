@@ -81,7 +81,7 @@ def execute(sql: str, params=None) -> int:
 
 def seed() -> None:
     """Sequences and steps through the ORM, the millions of rows in SQL."""
-    from drip_plugin.models import Contact, Email, Sequence, Step
+    from drip_plugin.models import Contact, Email, Sequence, Step, StepVariant
 
     emails = [Email.objects.create(name=f"bench {n}", subject=f"Subject {n}", live=True,
                                    mjml="<mjml><mj-body><mj-text>Hi</mj-text></mj-body></mjml>") for n in range(10)]
@@ -92,7 +92,9 @@ def seed() -> None:
         for k in range(STEPS):
             ab = k in (1, 3)
             step = Step.objects.create(sequence=sequence, email=emails[(seq_no + k) % 10], sort_order=k,
-                                       delay_amount=3, variant_email=emails[(seq_no + k + 1) % 10] if ab else None)
+                                       delay_amount=3)
+            if ab:
+                StepVariant.objects.create(step=step, label="B", email=emails[(seq_no + k + 1) % 10])
             execute("INSERT INTO bench_steps VALUES (%s, %s, %s, %s, %s)", [seq_no, k, step.pk, sequence.pk, ab])
     Contact.objects.bulk_create((Contact(email=f"c{n}@example.com", first_name=f"C{n}") for n in range(CONTACTS)),
                                 batch_size=5000)

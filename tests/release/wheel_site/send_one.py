@@ -26,7 +26,7 @@ call_command("collectstatic", interactive=False, verbosity=0)
 call_command("drip_starters")
 sequence = Sequence.objects.get(name="Welcome series")
 for step in sequence.steps.all():
-    for email in filter(None, [step.email, step.variant_email]):
+    for email in filter(None, [step.email, *(variant.email for variant in step.variants.all())]):
         email.save_revision().publish()
 sequence.save_revision().publish()
 
