@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 from wagtail import hooks
 from wagtail.snippets.action_menu import ActionMenuItem
@@ -80,20 +80,21 @@ def warn_about_saved_problems(request, instance):
     """A draft email may be saved with problems, and a sequence may name an
     event the shop never sent: say so once it is saved, not silently. An
     email's checks (rendering/checks.py) are said too, saved or published:
-    they never block."""
+    they never block. Escaped: the messages quote the editor's MJML, and
+    Wagtail 7.0 shows message text as HTML."""
     if isinstance(instance, Email) and (found := instance.content_problem_messages()):
-        messages.warning(request, ngettext(
+        messages.warning(request, escape(ngettext(
             "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
             "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",
-            len(found)) % {"count": len(found), "problems": " — ".join(found)})
+            len(found)) % {"count": len(found), "problems": " — ".join(found)}))
     if isinstance(instance, Email) and (checks := email_warnings(instance)):
-        messages.warning(request, ngettext(
+        messages.warning(request, escape(ngettext(
             "Email check (a warning: saving and publishing go on): %(warnings)s",
             "%(count)d email checks (warnings: saving and publishing go on): %(warnings)s",
-            len(checks)) % {"count": len(checks), "warnings": " — ".join(map(str, checks))})
+            len(checks)) % {"count": len(checks), "warnings": " — ".join(map(str, checks))}))
     if isinstance(instance, Sequence):
         for note in instance.event_name_notes():
-            messages.warning(request, note)
+            messages.warning(request, escape(note))
 
 
 @hooks.register("before_publish")

@@ -24,10 +24,12 @@ from .conftest import ROOT
 
 
 def source_data_files() -> list[str]:
-    """Every file of the package but Python code, as git tracks it."""
+    """Every file of the package but Python code, as git tracks it (but for
+    frontend/, the editor's npm sources: its built bundle is in static/)."""
     listed = subprocess.run(["git", "ls-files", "drip_plugin"], cwd=ROOT, capture_output=True, text=True,
                             check=True).stdout.split()
-    return sorted(str(Path(name).relative_to("drip_plugin")) for name in listed if not name.endswith(".py"))
+    return sorted(str(Path(name).relative_to("drip_plugin")) for name in listed
+                  if not name.endswith(".py") and not name.startswith("drip_plugin/frontend/"))
 
 
 def test_point4_built_wheel_installs_in_a_fresh_venv_and_sends_one_email_end_to_end(tmp_path):
