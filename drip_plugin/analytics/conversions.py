@@ -50,6 +50,11 @@ def order_total(event: Event, order: dict) -> Decimal | None:
     return total
 
 
+def order_currency(order: dict) -> str:
+    """The order's ISO 4217 code, upper case ("" when it has none)."""
+    return str(order.get("currency") or "")[:3].upper()
+
+
 def _counted_before(event: Event, order_id: str) -> bool:
     """The same order came before (another route, or a retry without the
     same idempotency key): its revenue is in already."""
@@ -67,7 +72,7 @@ def attribute_order(event: Event) -> Message | None:
     message = attributed_message(event) if total is not None else None
     if message is None:
         return None
-    currency = str(order.get("currency") or "")[:3].upper()
+    currency = order_currency(order)
     # One message's revenue is in one currency: an order in another one is not added to it.
     # One UPDATE each: the first credit of a message (it converted) is told
     # apart from a later one in the same currency, also under concurrent orders.

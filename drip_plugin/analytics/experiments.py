@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from ..engine.variants import variant_weights
 from ..models import Enrollment, ExperimentDecision, Message, Sequence, Step, StepDay
@@ -34,8 +34,17 @@ def _converted_after_sending(step: Step) -> Q:
     return Q(revenue__gt=0)
 
 
-def experiment_arms(step: Step) -> list[Arm]:
-    """One Arm per variant, A first, for the step's metric."""
+def main_currency(rows: QuerySet, field: str) -> str:
+    """The currency most of `rows` with an amount are in ("" when none names
+    one). Money is compared in that currency alone: amounts in another are
+    left out, never added to it."""
+    top = rows.exclude(**{field: ""}).values(field).annotate(n=Count("pk")).order_by("-n", field).first()
+    return top[field] if top else ""
+
+
+def experiment_arms(step: Step) -> tuple[list[Arm], str]:
+    """One Arm per variant, A first, for the step's metric; and the currency
+    of a revenue metric (recipients whose revenue is in another are left out)."""
     labels = ["A", *sorted(label for label, _ in variant_weights(step) if label != "A")]
     metric = step.experiment_metric
     if metric in STEPDAY_METRICS:
@@ -43,22 +52,23 @@ def experiment_arms(step: Step) -> list[Arm]:
         sums = {row["variant"]: row for row in StepDay.objects.filter(step=step).values("variant").annotate(
             n=Sum("sent"), hits=Sum(field))}
         return [Arm.binary(label, sums.get(label, {}).get("n") or 0, sums.get(label, {}).get("hits") or 0)
-                for label in labels]
-    sent = Message.objects.filter(step=step, status=MessageStatus.SENT).values("variant")
+                for label in labels], ""
+    sent = Message.objects.filter(step=step, status=MessageStatus.SENT)
     if metric == ExperimentMetric.CONVERSION:
-        sums = {row["variant"]: row for row in sent.annotate(n=Count("pk"), hits=Count(
+        sums = {row["variant"]: row for row in sent.values("variant").annotate(n=Count("pk"), hits=Count(
             "pk", filter=_converted_after_sending(step)))}
         return [Arm.binary(label, sums.get(label, {}).get("n") or 0, sums.get(label, {}).get("hits") or 0)
-                for label in labels]
-    sums = {row["variant"]: row for row in sent.annotate(
-        n=Count("pk"), total=Sum("revenue"), squares=Sum(F("revenue") * F("revenue")))}
+                for label in labels], ""
+    currency = main_currency(sent, "revenue_currency")
+    sums = {row["variant"]: row for row in sent.filter(Q(revenue=0) | Q(revenue_currency=currency)).values(
+        "variant").annotate(n=Count("pk"), total=Sum("revenue"), squares=Sum(F("revenue") * F("revenue")))}
     return [Arm(label, (row := sums.get(label, {})).get("n") or 0, float(row.get("total") or 0),
-                float(row.get("squares") or 0)) for label in labels]
+                float(row.get("squares") or 0)) for label in labels], currency
 
 
-def verdict_of(step: Step, arms: list[Arm]) -> Verdict:
+def verdict_of(step: Step, arms: list[Arm], currency: str = "") -> Verdict:
     return decide(arms, step.experiment_metric, horizon=step.experiment_horizon,
-                  confidence=step.experiment_confidence / 100)
+                  confidence=step.experiment_confidence / 100, currency=currency)
 
 
 def rule_text(step: Step) -> str:
@@ -86,8 +96,8 @@ def record_decisions(now: dt.datetime) -> list[ExperimentDecision]:
     """Read every running experiment that reached its horizon, once, and record it."""
     decisions = []
     for step in running_experiments():
-        arms = experiment_arms(step)
-        verdict = verdict_of(step, arms)
+        arms, currency = experiment_arms(step)
+        verdict = verdict_of(step, arms, currency)
         if not verdict.ready:
             continue
         try:
@@ -135,9 +145,9 @@ def experiment_panels(sequence: Sequence) -> list[ExperimentPanel]:
              .prefetch_related("variants__email", "experiment_decisions").order_by("sort_order", "pk"))
     panels = []
     for step in steps:
-        arms = experiment_arms(step)
+        arms, currency = experiment_arms(step)
         emails = {"A": step.email.name if step.email else "–", **{v.label: v.email.name for v in step.variants.all()}}
-        panels.append(ExperimentPanel(step, arms, dict(variant_weights(step)), emails, verdict_of(step, arms),
+        panels.append(ExperimentPanel(step, arms, dict(variant_weights(step)), emails, verdict_of(step, arms, currency),
                                       next(iter(step.experiment_decisions.all()), None)))
     return panels
 
@@ -156,10 +166,15 @@ def goal_figures(sequence: Sequence) -> GoalFigures | None:
     """Goal conversion per sequence and per email step, and sent vs holdout."""
     if not sequence.goal_event:
         return None
-    groups = {row["holdout"]: row for row in Enrollment.objects.filter(sequence=sequence).values("holdout").annotate(
+    journeys = Enrollment.objects.filter(sequence=sequence)
+    currency = main_currency(journeys, "goal_currency")
+    in_currency = Q(goal_value=0) | Q(goal_currency=currency)
+    groups = {row["holdout"]: row for row in journeys.values("holdout").annotate(
         n=Count("pk"), reached=Count("pk", filter=Q(goal_reached_at__isnull=False)),
-        value=Sum("goal_value"), squares=Sum(F("goal_value") * F("goal_value")))}
-    empty = {"n": 0, "reached": 0, "value": 0, "squares": 0}
+        # revenue per contact over the contacts whose value is in `currency` (or who have none)
+        value_n=Count("pk", filter=in_currency), value=Sum("goal_value", filter=in_currency),
+        squares=Sum(F("goal_value") * F("goal_value"), filter=in_currency))}
+    empty = {"n": 0, "reached": 0, "value_n": 0, "value": 0, "squares": 0}
     held, sent = groups.get(True, empty), groups.get(False, empty)
     per_step = {row["step_id"]: row for row in Message.objects.filter(
         step__sequence=sequence, status=MessageStatus.SENT).values("step_id").annotate(
@@ -169,8 +184,8 @@ def goal_figures(sequence: Sequence) -> GoalFigures | None:
 
     def arms(name: str, row: dict) -> tuple[Arm, Arm]:
         return (Arm.binary(name, row["n"], row["reached"]),
-                Arm(name, row["n"], float(row["value"] or 0), float(row["squares"] or 0)))
+                Arm(name, row["value_n"], float(row["value"] or 0), float(row["squares"] or 0)))
 
     (held_conv, held_value), (sent_conv, sent_value) = arms("holdout", held), arms("sent", sent)
     return GoalFigures(sequence.goal_event, held["n"] + sent["n"], held["reached"] + sent["reached"], steps,
-                       held["n"], holdout_lift(held_conv, sent_conv, held_value, sent_value))
+                       held["n"], holdout_lift(held_conv, sent_conv, held_value, sent_value, currency=currency))

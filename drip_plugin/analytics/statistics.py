@@ -115,9 +115,10 @@ class Verdict:
 METRIC_NAMES = {"open": "opens", "click": "clicks", "conversion": "conversions", "revenue": "revenue per recipient"}
 
 
-def _amount(comparison: Comparison, metric: str) -> str:
+def _amount(comparison: Comparison, metric: str, currency: str = "") -> str:
     if metric == "revenue":
-        return f"{comparison.difference:+.2f} ± {comparison.margin:.2f} per recipient"
+        unit = f" {currency}" if currency else ""
+        return f"{comparison.difference:+.2f}{unit} ± {comparison.margin:.2f} per recipient"
     return f"{100 * comparison.difference:+.1f} pts ± {100 * comparison.margin:.1f}"
 
 
@@ -126,11 +127,12 @@ def _confidence(comparison: Comparison) -> str:
     return f"{math.floor(100 * (1 - comparison.p_value)):d} % confidence"
 
 
-def decide(arms: list[Arm], metric: str, *, horizon: int, confidence: float) -> Verdict:
+def decide(arms: list[Arm], metric: str, *, horizon: int, confidence: float, currency: str = "") -> Verdict:
     """The verdict of an experiment whose first arm is the control.
 
     No verdict before every arm has `horizon` recipients (fixed horizon);
-    `confidence` is e.g. 0.95, Bonferroni-corrected over the challengers.
+    `confidence` is e.g. 0.95, Bonferroni-corrected over the challengers;
+    `currency` names the unit of a revenue metric.
     """
     control, challengers = arms[0], arms[1:]
     name = METRIC_NAMES[metric]
@@ -145,17 +147,17 @@ def decide(arms: list[Arm], metric: str, *, horizon: int, confidence: float) -> 
     if better:
         best = max(better, key=lambda c: c.difference)
         return Verdict(True, best.challenger.label, comparisons,
-                       f"{best.challenger.label} beats {control.label} on {name}: {_amount(best, metric)}, "
+                       f"{best.challenger.label} beats {control.label} on {name}: {_amount(best, metric, currency)}, "
                        f"{_confidence(best)}.")
     if all(c.significant and c.difference < 0 for c in comparisons):
         best = min(comparisons, key=lambda c: -c.difference)
         others = ", ".join(c.challenger.label for c in comparisons)
         return Verdict(True, control.label, comparisons,
-                       f"{control.label} beats {others} on {name}: {_amount(best, metric).lstrip('+-')} or more, "
+                       f"{control.label} beats {others} on {name}: {_amount(best, metric, currency).lstrip('+-')} or more, "
                        f"{_confidence(best)}.")
     closest = min(comparisons, key=lambda c: c.p_value)
     return Verdict(True, "", comparisons,
-                   f"No winner on {name}: {closest.challenger.label} vs {control.label} {_amount(closest, metric)}, "
+                   f"No winner on {name}: {closest.challenger.label} vs {control.label} {_amount(closest, metric, currency)}, "
                    f"{_confidence(closest)} (needs {100 * confidence:.0f} %).")
 
 
@@ -164,6 +166,7 @@ class Lift:
     """Sent minus holdout: goal conversion (proportion) and revenue per contact."""
     conversion: Comparison | None
     revenue: Comparison | None
+    currency: str = ""  # of the revenue
 
     def sentences(self) -> list[str]:
         lines = []
@@ -174,16 +177,18 @@ class Lift:
                          f"{100 * c.level:.0f} % interval).")
         if self.revenue:
             r = self.revenue
-            lines.append(f"Revenue per contact: {r.challenger.mean:.2f} sent vs {r.control.mean:.2f} holdout, "
-                         f"lift {r.difference:+.2f} ({r.low:+.2f} to {r.high:+.2f}, {100 * r.level:.0f} % interval).")
+            label = f"Revenue per contact ({self.currency})" if self.currency else "Revenue per contact"
+            lines.append(f"{label}: {r.challenger.mean:.2f} sent vs "
+                         f"{r.control.mean:.2f} holdout, lift {r.difference:+.2f} ({r.low:+.2f} to {r.high:+.2f}, "
+                         f"{100 * r.level:.0f} % interval).")
         return lines
 
 
 def holdout_lift(holdout: Arm, sent: Arm, revenue_holdout: Arm | None = None, revenue_sent: Arm | None = None,
-                 level: float = 0.95) -> Lift:
-    """The lift of sending over holding out; None parts when a group is empty."""
+                 level: float = 0.95, currency: str = "") -> Lift:
+    """The lift of sending over holding out (revenue in `currency`); None parts when a group is empty."""
     if not (holdout.n and sent.n):
         return Lift(None, None)
     revenue = (compare_means(revenue_holdout, revenue_sent, level)
                if revenue_holdout and revenue_sent and revenue_holdout.n > 1 and revenue_sent.n > 1 else None)
-    return Lift(compare_proportions(holdout, sent, level), revenue)
+    return Lift(compare_proportions(holdout, sent, level), revenue, currency)

@@ -62,11 +62,14 @@ def exit_on_event(event: Event, live: LiveSequences | None = None) -> int:
     return ended
 
 
-def goal_value(event: Event) -> Decimal:
-    """The goal's order total, 0 when it has none or it is not an amount."""
-    from ..analytics.conversions import order_total
+def goal_value(event: Event) -> dict:
+    """The goal's order total and its currency (0 and "" when it has none or
+    it is not an amount), as Enrollment fields."""
+    from ..analytics.conversions import order_currency, order_total
 
-    return order_total(event, event.properties.get("order") or {}) or Decimal(0)
+    order = event.properties.get("order") or {}
+    total = order_total(event, order) or Decimal(0)
+    return {"goal_value": total, "goal_currency": order_currency(order) if total else ""}
 
 
 def reach_goal(event: Event, live: LiveSequences | None = None) -> int:
@@ -82,7 +85,7 @@ def reach_goal(event: Event, live: LiveSequences | None = None) -> int:
         ids = list(journeys.filter(goal_reached_at__isnull=True, enrolled_at__gte=event.occurred_at - window)
                    .values_list("pk", flat=True))
         reached += Enrollment.objects.filter(pk__in=ids, goal_reached_at__isnull=True).update(
-            goal_reached_at=event.occurred_at, goal_value=goal_value(event))
+            goal_reached_at=event.occurred_at, **goal_value(event))
         if sequence.goal_ends_journey:
             _end_journeys(sequence, ids, f"goal {event.name} reached", event.occurred_at)
     if reached:

@@ -41,6 +41,8 @@ class Enrollment(models.Model):
     # When the sequence's goal event first came after enrollment, and its order total.
     goal_reached_at = models.DateTimeField(null=True, blank=True)
     goal_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Lift is read in one currency: values in another are left out, never added.
+    goal_currency = models.CharField(max_length=3, blank=True)
 
     class Meta:
         verbose_name = _("enrollment")

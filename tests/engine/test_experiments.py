@@ -216,3 +216,39 @@ def test_point_abn_variants_holdout_and_goal_survive_export_and_import(db):
     Sequence.objects.all().delete()
     (imported,) = import_yaml(first)
     assert export_yaml([Sequence.objects.get(pk=imported.pk)]) == first
+
+
+def test_revenue_experiment_and_holdout_lift_compare_one_currency_never_a_sum_of_two(db, clock):
+    """A shop selling in EUR and USD: 9.00 EUR + 5.00 USD is not 14.00 of
+    anything. Revenue is read in the currency most recipients paid in; those
+    who paid in another are left out of that comparison, not added."""
+    step = abn_step({"A": 50, "B": 50}, experiment_metric="revenue",
+                    sequence={"holdout_percent": 30, "goal_event": "order_completed"})
+    sign_up("m", 30)
+    sent = list(Message.objects.filter(step=step).order_by("pk"))
+    held = list(Enrollment.objects.filter(holdout=True).select_related("contact"))
+    assert len(sent) >= 3 and len(held) >= 2
+    paid = {}
+    for n, message in enumerate(sent):
+        currency, total = ("USD" if n == 0 else "EUR"), 10 * (n + 1)
+        Message.objects.filter(pk=message.pk).update(revenue=total, revenue_currency=currency)
+        track("order_completed", email=message.to_email,
+              properties={"order_id": f"o{n}", "order": {"total": str(total), "currency": currency}})
+        if currency == "EUR":
+            paid[message.pk] = total
+    for n, enrollment in enumerate(held[:2]):
+        track("order_completed", email=enrollment.contact.email,
+              properties={"order_id": f"h{n}", "order": {"total": "5", "currency": "EUR"}})
+
+    arms = {arm.label: arm for arm in experiment_panels(step.sequence)[0].arms}
+    for label, arm in arms.items():
+        mine = [total for m in sent if m.variant == label and (total := paid.get(m.pk))]
+        assert (arm.n, arm.total) == (len(mine), sum(mine)), f"variant {label}: EUR recipients only"
+    assert sum(arm.n for arm in arms.values()) == len(sent) - 1, "the recipient who paid in USD is left out"
+
+    lift = goal_figures(step.sequence).lift
+    assert Enrollment.objects.filter(goal_currency="USD").count() == 1
+    assert lift.currency == "EUR"
+    assert (lift.revenue.challenger.n, lift.revenue.challenger.total) == (len(sent) - 1, sum(paid.values()))
+    assert (lift.revenue.control.n, lift.revenue.control.total) == (len(held), 10)
+    assert lift.sentences()[1].startswith("Revenue per contact (EUR): ")
