@@ -145,6 +145,8 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
+    "IMPORT_STALLED_MINUTES": 15,
+    "IMPORT_UPLOAD_HOURS": 24,
 }
 
 

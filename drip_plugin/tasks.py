@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .delivery.outbox import send_claimed
 from .extensions import register_interruption
-from .ingest.contact_import import run_import_job
+from .ingest.contact_import import delete_unconfirmed_uploads, fail_stalled_imports, run_import_job
 from .scheduling import tick as run_tick
 
 # Celery's soft time limit lands anywhere in a task: for the sender it is a
@@ -22,7 +22,10 @@ register_interruption(SoftTimeLimitExceeded)
 def prune() -> dict:
     from .retention import prune as run_prune
 
-    return asdict(run_prune())
+    now = timezone.now()
+    fail_stalled_imports(now)
+    delete_unconfirmed_uploads(now)
+    return asdict(run_prune(now))
 
 
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..ingest.contact_import import ImportFileError, read_rows
+from ..ingest.contact_import import ImportFileError, fail_stalled_imports, read_rows
 from ..models import Contact, ContactImport
 from .pages import DripPage, ModelPermissionCheckedMixin
 
@@ -100,6 +100,12 @@ class ContactImportView(ModelPermissionCheckedMixin, DripPage, FormView):
         return redirect("drip_plugin_contact_import_job", pk=job.pk)
 
 
+def current_job(pk: int) -> ContactImport:
+    """The job as it stands, failed first if its worker was lost."""
+    fail_stalled_imports(timezone.now(), ContactImport.objects.filter(pk=pk))
+    return get_object_or_404(ContactImport, pk=pk)
+
+
 class ContactImportJobView(ModelPermissionCheckedMixin, DripPage, TemplateView):
     """One run: its progress while it runs, then its outcome; a finished dry
     run can be confirmed (POST), which queues the real import of the same file."""
@@ -111,7 +117,7 @@ class ContactImportJobView(ModelPermissionCheckedMixin, DripPage, TemplateView):
 
     @cached_property
     def job(self) -> ContactImport:
-        return get_object_or_404(ContactImport, pk=self.kwargs["pk"])
+        return current_job(self.kwargs["pk"])
 
     def get_page_title(self):
         return (_("Dry run of %(file)s") if self.job.dry_run else _("Import of %(file)s")) % {
@@ -152,7 +158,7 @@ def contact_import_progress_view(request, pk: int) -> JsonResponse:
     """What the job page's progress bar polls."""
     if not ModelPermissionPolicy(Contact).user_has_permission(request.user, "add"):
         raise PermissionDenied
-    job = get_object_or_404(ContactImport, pk=pk)
+    job = current_job(pk)
     return JsonResponse({"state": job.state, "finished": job.finished, "percent": job.percent,
                          "rows_read": job.rows_read, "total_rows": job.total_rows, "batches": job.batches,
                          "created": job.created, "updated": job.updated, "refused": len(job.refused)})

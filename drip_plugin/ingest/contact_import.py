@@ -12,6 +12,7 @@ consent); with one, a Consent record is written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
 import logging
@@ -23,11 +24,13 @@ from typing import Any
 import tablib
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from ..conf import drip_settings
 from ..consent.suppression import ERASED, email_hash
 from ..exceptions import InvalidEvent
 from ..models import Consent, Contact, ContactImport, Suppression
@@ -266,8 +269,9 @@ def run_import_job(job_id: int, *, batch_size: int = BATCH_SIZE) -> ContactImpor
     """Run the queued import `job_id`, saving its counts and refused rows
     after each batch; None when it is not queued (a task delivered twice runs
     it once). A real run deletes the upload when it ends: it is personal data."""
+    now = timezone.now()
     taken = ContactImport.objects.filter(pk=job_id, state=ContactImport.State.QUEUED).update(
-        state=ContactImport.State.RUNNING, started_at=timezone.now())
+        state=ContactImport.State.RUNNING, started_at=now, progress_at=now)
     if not taken:
         logger.info("contact import %s is not queued (already run?): skipped", job_id)
         return None
@@ -276,8 +280,8 @@ def run_import_job(job_id: int, *, batch_size: int = BATCH_SIZE) -> ContactImpor
     def record_batch(report: ImportReport) -> None:
         for name in REPORT_FIELDS:
             setattr(job, name, getattr(report, name))
-        job.rows_read, job.batches = report.rows, job.batches + 1
-        job.save(update_fields=[*REPORT_FIELDS, "rows_read", "batches"])
+        job.rows_read, job.batches, job.progress_at = report.rows, job.batches + 1, timezone.now()
+        job.save(update_fields=[*REPORT_FIELDS, "rows_read", "batches", "progress_at"])
 
     try:
         with default_storage.open(job.stored_name, "rb") as handle:
@@ -295,7 +299,47 @@ def run_import_job(job_id: int, *, batch_size: int = BATCH_SIZE) -> ContactImpor
     else:
         job.state = ContactImport.State.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["state", "error", "finished_at"])
+    # Only while it is still running: a job declared stalled meanwhile stays failed.
+    ContactImport.objects.filter(pk=job.pk, state=ContactImport.State.RUNNING).update(
+        state=job.state, error=job.error, finished_at=job.finished_at)
     if not job.dry_run:
         default_storage.delete(job.stored_name)
     return job
+
+
+STALLED = ("its worker was stopped or lost before it ended. Rows imported so far stay; upload the file "
+           "again to import the rest (rows already imported are left unchanged)")
+
+
+def fail_stalled_imports(now: dt.datetime, jobs: QuerySet[ContactImport] | None = None) -> int:
+    """Fail the running jobs (of `jobs`, default all) that made no progress for
+    IMPORT_STALLED_MINUTES, so no progress bar waits for ever, and delete
+    their uploads (personal data); returns how many."""
+    cutoff = now - dt.timedelta(minutes=drip_settings.IMPORT_STALLED_MINUTES)
+    stalled = (ContactImport.objects.all() if jobs is None else jobs).filter(
+        state=ContactImport.State.RUNNING, progress_at__lt=cutoff)
+    failed = 0
+    for job in stalled:
+        if ContactImport.objects.filter(pk=job.pk, state=ContactImport.State.RUNNING).update(
+                state=ContactImport.State.FAILED, error=STALLED, finished_at=now):
+            logger.warning("contact import %s of %r made no progress since %s: failed", job.pk, job.file_name,
+                           job.progress_at)
+            default_storage.delete(job.stored_name)
+            failed += 1
+    return failed
+
+
+def delete_unconfirmed_uploads(now: dt.datetime) -> int:
+    """Delete the files of dry runs finished more than IMPORT_UPLOAD_HOURS ago
+    and never confirmed: an upload is personal data, kept only to be imported."""
+    cutoff = now - dt.timedelta(hours=drip_settings.IMPORT_UPLOAD_HOURS)
+    confirmed = ContactImport.objects.filter(dry_run=False).values("stored_name")
+    deleted = 0
+    for job in (ContactImport.objects.filter(dry_run=True, finished_at__lt=cutoff)
+                .exclude(stored_name__in=confirmed)):
+        if default_storage.exists(job.stored_name):
+            default_storage.delete(job.stored_name)
+            deleted += 1
+    if deleted:
+        logger.info("deleted %s contact import uploads never confirmed", deleted)
+    return deleted

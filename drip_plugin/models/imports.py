@@ -27,6 +27,9 @@ class ContactImport(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When the worker last showed life (start, each batch): a running job silent
+    # for IMPORT_STALLED_MINUTES lost its worker (see fail_stalled_imports).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     total_rows = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     batches = models.PositiveIntegerField(_("batches done"), default=0)

@@ -3,6 +3,8 @@ runs as a ContactImport job, batch by batch, outside the HTTP request (the
 Celery task is a thin shell over run_import_job, called here directly)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -61,8 +63,8 @@ def test_point_50000_row_import_job_dry_run_counts_match_the_real_run_bad_rows_b
     real = _job(content, dry_run=False, stored_name=dry.stored_name)
     saves = []
     with CaptureQueriesContext(connection) as queries:
-        # The job saves its row count, then its progress after each batch, then its end: the queries
-        # between two saves are one batch's.
+        # The job saves its row count, then its progress after each batch (its end is an UPDATE,
+        # not a save): the queries between two saves are one batch's.
         post_save.connect(lambda **kwargs: saves.append(len(queries)), sender=ContactImport,
                           dispatch_uid="test_queries_per_batch", weak=False)
         try:
@@ -75,8 +77,7 @@ def test_point_50000_row_import_job_dry_run_counts_match_the_real_run_bad_rows_b
         dry.created, dry.updated, dry.unchanged, dry.consents, dry.refused)
     assert Contact.objects.count() == 1999 + real.created and Consent.objects.count() == real.consents
     assert not default_storage.exists(dry.stored_name), "the upload is deleted once imported"
-    batch_ends = saves[:-1]
-    counts = [after - before for before, after in zip(batch_ends, batch_ends[1:])]
+    counts = [after - before for before, after in zip(saves, saves[1:])]
     assert len(counts) == 50
     # As for import_contacts: the same statements per batch (+ the progress save); SQLite splits bulk writes
     # in chunks of 999 parameters, ±1 chunk with a batch's mix. The first two batches update existing contacts.
@@ -117,3 +118,47 @@ def test_import_job_of_a_missing_or_broken_file_fails_with_the_reason(db, storag
         assert job.state == "failed" and job.finished_at is not None
     assert "No such file" in gone.error and "not UTF-8 text" in broken.error
     assert not Contact.objects.exists()
+
+
+def test_import_job_whose_worker_was_killed_shows_failed_after_the_stall_time_and_its_upload_is_deleted(
+        db, storage, editor, clock, monkeypatch):
+    from drip_plugin.ingest import contact_import as module
+
+    def killed_after_first_batch(rows, *, on_batch, **kwargs):
+        def batch_then_die(report):
+            on_batch(report)
+            raise SystemExit("worker killed")  # not an Exception: nothing in the job catches it, as with SIGKILL
+        return real_import(rows, on_batch=batch_then_die, **kwargs)
+
+    real_import = module.import_contacts
+    monkeypatch.setattr(module, "import_contacts", killed_after_first_batch)
+    job = _job(_csv([f"k{number}@example.com,,,,,,,," for number in range(10)]), dry_run=False)
+    with pytest.raises(SystemExit):
+        run_import_job(job.pk, batch_size=3)
+    progress_url = f"/admin/drip/contacts/import/{job.pk}/progress.json"
+    clock.shift(dt.timedelta(minutes=14))
+    assert editor.get(progress_url).json()["state"] == "running", "still within the stall time"
+    assert default_storage.exists(job.stored_name)
+    clock.shift(dt.timedelta(minutes=2))
+    progress = editor.get(progress_url).json()
+    assert (progress["state"], progress["finished"]) == ("failed", True), "no progress bar waits for ever"
+    job.refresh_from_db()
+    assert (job.state, job.rows_read, Contact.objects.count()) == ("failed", 3, 3), "imported rows stay"
+    assert "worker was stopped or lost" in job.error
+    assert not default_storage.exists(job.stored_name), "the upload (personal data) is deleted"
+    page = editor.get(f"/admin/drip/contacts/import/{job.pk}/").content.decode()
+    assert "The import stopped: its worker was stopped or lost" in page
+
+
+def test_dry_run_upload_never_confirmed_is_deleted_by_the_daily_prune_task(db, storage, clock):
+    from drip_plugin.tasks import prune
+
+    forgotten = _job(_csv(["f@example.com,,,,,,,,"]), dry_run=True)
+    run_import_job(forgotten.pk)
+    clock.shift(dt.timedelta(hours=20))
+    recent = _job(_csv(["r@example.com,,,,,,,,"]), dry_run=True)
+    run_import_job(recent.pk)
+    clock.shift(dt.timedelta(hours=5))
+    prune()
+    assert not default_storage.exists(forgotten.stored_name), "finished 25 hours ago, never confirmed"
+    assert default_storage.exists(recent.stored_name), "finished 5 hours ago: the editor may still confirm it"
