@@ -49,6 +49,14 @@ DEFAULTS: dict[str, Any] = {
     # Cap on marketing SMS per contact, e.g. {"count": 1, "days": 2}; None: none
     # (sequences' own caps count each channel apart).
     "SMS_FREQUENCY_CAP": None,
+    # Double opt-in: a contact granting SMS consent is sent
+    # SMS_CONFIRMATION_TEXT and gets marketing SMS only once they reply YES
+    # (then SMS_CONFIRMED_TEXT).
+    "SMS_DOUBLE_OPT_IN": False,
+    "SMS_CONFIRMATION_TEXT": "Reply YES to get our offers by SMS. Msg&data rates may apply. Reply STOP to opt out.",
+    "SMS_CONFIRMED_TEXT": "Thank you: you will get our offers by SMS. Reply STOP to opt out, HELP for help.",
+    # The answer to a HELP (INFO, AIDE) reply.
+    "SMS_HELP_TEXT": "Our shop's offers by SMS. Reply STOP to opt out. Msg&data rates may apply.",
     # Emit `signed_up` when a django.contrib.auth user is created.
     "AUTH_SIGNUP_EVENT": "signed_up",
     "CONNECT_AUTH_SIGNALS": True,
