@@ -10,12 +10,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from ...analytics.aggregates import count_event
 from ...conf import drip_settings
-from ...models import Message, MessageEvent
+from ...delivery.tracking import record_message_event
+from ...models import Message
 from .consent import confirm_by_reply, withdraw_by_reply
 
 logger = logging.getLogger("drip_plugin.sms")
@@ -58,14 +55,9 @@ def record_status(params: Mapping) -> str:
     if message is None:
         return f"no SMS message {sid}"
     description = f"Twilio error {params['ErrorCode']}" if params.get("ErrorCode") else ""
-    try:
-        with transaction.atomic():
-            event = MessageEvent.objects.create(message=message, event_type=event_type, occurred_at=timezone.now(),
-                                                esp_event_id=f"{sid}:{status}", description=description)
-            count_event(event)
-    except IntegrityError:  # Twilio resent it
-        return f"{event_type} of {sid} already recorded"
-    return f"{event_type} of {sid} recorded"
+    stored = record_message_event(message, event_type, "", esp_event_id=f"{sid}:{status}", description=description,
+                                  source="Twilio")
+    return f"{event_type} of {sid} {'recorded' if stored else 'already recorded'}"
 
 
 @dataclass(frozen=True)

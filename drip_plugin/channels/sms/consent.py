@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ...conf import drip_settings
-from ...models import Consent, Contact
+from ...models import Consent, Contact, Message, MessageEvent
 from ...models.contacts import SmsConsent
+from ...models.messages import MessageStatus
 from . import twilio
 from .senders import sender_for
 
@@ -55,6 +56,12 @@ def withdraw_by_reply(phone: str, reply: str) -> int:
                                             text_shown=reply) for contact in contacts)
         _contacts_of(phone).filter(pk__in=[c.pk for c in contacts]).update(
             sms_consent=SmsConsent.WITHDRAWN, updated_at=timezone.now())
+        # The report counts the opt-out against the SMS it answered (the latest sent).
+        answered = (Message.objects.filter(channel=SMS, status=MessageStatus.SENT, enrollment__contact__in=contacts)
+                    .order_by("-sent_at").first())
+        if answered is not None:
+            MessageEvent.objects.create(message=answered, event_type="unsubscribed", occurred_at=timezone.now(),
+                                        description=f"SMS reply {reply[:100]!r}")
     logger.info("SMS opt-out by reply from %s: %s contact(s)", phone, len(contacts))
     return len(contacts)
 

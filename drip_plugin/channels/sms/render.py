@@ -1,6 +1,9 @@
-"""An SMS as its contact gets it: the text's template over the merge context."""
+"""An SMS as its contact gets it: the text's template over the merge
+context, its links made tracked short links (TRACKING)."""
 from __future__ import annotations
 
+from ...conf import drip_settings
+from ...links.short import shorten_links
 from ...models import Message
 from ...rendering.context import merge_context
 from ...rendering.errors import TemplateProblem
@@ -17,4 +20,5 @@ def render_sms(message: Message) -> str:
     enrollment = message.enrollment
     event = enrollment.trigger_event
     merge = merge_context(enrollment.contact, event_properties=freeze(event.properties or {}) if event else None)
-    return render_template(text.body, merge, autoescape=False).strip()
+    body = render_template(text.body, merge, autoescape=False).strip()
+    return shorten_links(body, message) if drip_settings.TRACKING else body

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 import pytest
 
@@ -122,3 +123,32 @@ def test_point_status_callback_bad_input_is_a_clear_answer_not_a_500(db, twilio_
     big = client.post(STATUS, "x" * 10, content_type="application/x-www-form-urlencoded",
                       CONTENT_LENGTH=str(10 * 1024 * 1024))
     assert big.status_code == 413
+
+
+def test_point_sms_links_become_tracked_short_links(make_sequence, clock, twilio_fake, client):
+    make_sequence("Cart", "checkout_updated", [
+        {"kind": "sms", "sms": sms_text("Your cart: {{ cart.url }}. See you!")}])
+    sms_contact()
+    track("checkout_updated", email="cat@example.com",
+          properties={"checkout_id": "c1", "cart": {"url": "https://shop.test/cart?id=c1&x=1"}})
+    tick()
+    body = twilio_fake.received[0].form["Body"]
+    short = re.fullmatch(r"Your cart: (http://testserver/drip/s/[\w-]{8}/)\. See you!", body)
+    assert short, body
+    response = client.get(short.group(1).removeprefix("http://testserver"))
+    assert (response.status_code, response["Location"]) == (302, "https://shop.test/cart?id=c1&x=1")
+    message = Message.objects.get(channel="sms")
+    assert list(message.events.values_list("event_type", "url")) == [("clicked", "https://shop.test/cart?id=c1&x=1")]
+    assert client.get("/drip/s/nope/").status_code == 404
+
+
+def test_point_stop_counts_as_opted_out_on_the_sms_it_answered(make_sequence, clock, twilio_fake, client):
+    from drip_plugin.analytics.reports import step_report
+
+    message = sent_sms(make_sequence, clock)
+    inbound(client, "STOP")
+    (sequence,) = step_report()
+    figures = {figure.step_id: figure for figure in sequence.steps}
+    assert (figures[message.step_id].sent, figures[message.step_id].unsubscribed) == (1, 1)
+    contact = Contact.objects.get()
+    assert contact.is_subscribed, "STOP ends SMS, not email"
