@@ -9,6 +9,7 @@ from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
+from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
@@ -26,6 +27,7 @@ __all__ = [
     "Message",
     "MessageEvent",
     "Sequence",
+    "SmsText",
     "Step",
     "SequenceDay",
     "SequenceDayExit",
