@@ -17,4 +17,10 @@ def render_sms(message: Message) -> str:
     enrollment = message.enrollment
     event = enrollment.trigger_event
     merge = merge_context(enrollment.contact, event_properties=freeze(event.properties or {}) if event else None)
-    return render_template(text.body, merge, autoescape=False).strip()
+    return render_sms_body(text.body, merge)
+
+
+def render_sms_body(body: str, merge: dict) -> str:
+    """The text a contact gets: `body`'s template over their merge context
+    (also the editor's preview and test send); raises TemplateProblem."""
+    return render_template(body, merge, autoescape=False).strip()

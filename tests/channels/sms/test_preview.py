@@ -23,8 +23,8 @@ def test_point_sms_preview_merges_the_sample_contact_and_counts_the_result():
 
 
 def test_point_sms_preview_as_a_real_contact():
-    contact = Contact.objects.create(email="zoe@example.com", first_name="Zoë", phone="+447700900123")
-    assert (f"{CONTACT_MODE}{contact.pk}", "As +447700900123") in sms_preview_modes()
+    contact = Contact.objects.create(email="zoe@example.com", first_name="Zoë", phone="+33612345678")
+    assert (f"{CONTACT_MODE}{contact.pk}", "As +33612345678") in sms_preview_modes()
     preview = sms_preview_context("Hi {{ contact.first_name }}", f"{CONTACT_MODE}{contact.pk}")
     # Her name turns the SMS into UCS-2: the count in the editor (as written) could not know.
     assert preview["text"] == "Hi Zoë" and "UCS-2" in preview["status"]
