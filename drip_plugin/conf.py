@@ -175,6 +175,9 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
+    # Most segments one SMS may cost (each is billed): the editor warns as the
+    # text grows past it, and saving a longer SMS is refused.
+    "SMS_MAX_SEGMENTS": 3,
 }
 
 
