@@ -150,3 +150,14 @@ def test_point_at_most_once_timeout_after_hand_over_is_outcome_unknown_never_res
     clock.shift(dt.timedelta(days=1))
     tick()
     assert len(twilio_fake.received) == 1, "never resent"
+
+
+def test_point_segment_cap_holds_for_the_merged_text(make_sequence, clock, twilio_fake, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SMS_MAX_SEGMENTS": 1}
+    make_sequence("Cart", "checkout_updated", [{"kind": "sms", "sms": sms_text("Hi {{ contact.first_name }}")}])
+    sms_contact(first_name="Ç" * 150 + "😀")  # 😀: UCS-2, and far over 70 units
+    track("checkout_updated", email="cat@example.com", properties={"checkout_id": "c1"})
+    assert tick().failed == 1
+    failed = Message.objects.get(channel="sms")
+    assert "segments (UCS-2) once merged, over SMS_MAX_SEGMENTS (1)" in failed.error
+    assert twilio_fake.received == []
