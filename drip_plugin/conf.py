@@ -27,6 +27,36 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path of the email backend drip mail goes through; None uses
     # Django's EMAIL_BACKEND (usually an anymail backend).
     "EMAIL_BACKEND": None,
+    # The channels steps can send on (drip_plugin.channels), one class path
+    # each; a step's kind picks its channel. A host's own channel is added here.
+    "CHANNELS": [
+        "drip_plugin.channels.email.EmailChannel",
+        "drip_plugin.channels.sms.channel.SmsChannel",
+    ],
+    # SMS (docs/sms.md), through Twilio: the account's SID and auth token
+    # (the token also verifies Twilio's callbacks); TWILIO_API_URL replaces
+    # Twilio's API base URL (a local fake in tests); seconds to wait for it.
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_API_URL": None,
+    "TWILIO_TIMEOUT": 10,
+    # Sender of SMS per destination country (ISO code, "" for any other): a
+    # Twilio number, an alphanumeric sender ID or a Messaging Service SID (MG…).
+    "SMS_SENDERS": {},
+    # No SMS leaves between these local times (contact's time zone); a due
+    # SMS waits for the end. None: no quiet hours.
+    "SMS_QUIET_HOURS": ("21:00", "08:00"),
+    # Cap on marketing SMS per contact, e.g. {"count": 1, "days": 2}; None: none
+    # (sequences' own caps count each channel apart).
+    "SMS_FREQUENCY_CAP": None,
+    # Double opt-in: a contact granting SMS consent is sent
+    # SMS_CONFIRMATION_TEXT and gets marketing SMS only once they reply YES
+    # (then SMS_CONFIRMED_TEXT).
+    "SMS_DOUBLE_OPT_IN": False,
+    "SMS_CONFIRMATION_TEXT": "Reply YES to get our offers by SMS. Msg&data rates may apply. Reply STOP to opt out.",
+    "SMS_CONFIRMED_TEXT": "Thank you: you will get our offers by SMS. Reply STOP to opt out, HELP for help.",
+    # The answer to a HELP (INFO, AIDE) reply.
+    "SMS_HELP_TEXT": "Our shop's offers by SMS. Reply STOP to opt out. Msg&data rates may apply.",
     # Emit `signed_up` when a django.contrib.auth user is created.
     "AUTH_SIGNUP_EVENT": "signed_up",
     "CONNECT_AUTH_SIGNALS": True,
@@ -147,6 +177,9 @@ DEFAULTS: dict[str, Any] = {
     "GOAL_WINDOW_DAYS": 30,
     "IMPORT_STALLED_MINUTES": 15,
     "IMPORT_UPLOAD_HOURS": 24,
+    # Most segments one SMS may cost (each is billed): the editor warns as the
+    # text grows past it, and saving a longer SMS is refused.
+    "SMS_MAX_SEGMENTS": 3,
 }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0061_drop_two_variant_fields'),
+        ('drip_plugin', '0063_short_links'),
     ]
 
     operations = [

@@ -7,8 +7,10 @@ from .enrollments import Enrollment
 from .events import Event
 from .imports import ContactImport
 from .layouts import Layout
+from .links import ShortLink
 from .messages import Message
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
+from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 
@@ -26,8 +28,10 @@ __all__ = [
     "Message",
     "MessageEvent",
     "Sequence",
+    "SmsText",
     "Step",
     "SequenceDay",
+    "ShortLink",
     "SequenceDayExit",
     "StepDay",
     "StepDayRevenue",
