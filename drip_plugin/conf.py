@@ -145,6 +145,14 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
+    # "Best time" steps (send-time optimisation): each open or click loses half
+    # its weight in a contact's (and everyone's) hours after this many days,
+    # so a changed habit takes over.
+    "SEND_TIME_HALF_LIFE_DAYS": 30,
+    # A contact's own best hour is used once their opens and clicks weigh this
+    # much (decayed: one from a half-life ago weighs 0.5); below, the hour of
+    # the whole population (once it weighs this much), else the send windows.
+    "SEND_TIME_MIN_EVENTS": 5,
 }
 
 

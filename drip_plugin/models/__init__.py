@@ -8,6 +8,7 @@ from .events import Event
 from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
+from .send_time import ContactSendTime, PopulationSendTime, SendTimeSignal
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
@@ -17,6 +18,7 @@ __all__ = [
     "Contact",
     "ContactDate",
     "ContactImport",
+    "ContactSendTime",
     "DateRule",
     "Email",
     "Enrollment",
@@ -25,6 +27,8 @@ __all__ = [
     "Layout",
     "Message",
     "MessageEvent",
+    "PopulationSendTime",
+    "SendTimeSignal",
     "Sequence",
     "Step",
     "SequenceDay",
