@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from drip_plugin import track
@@ -247,3 +248,26 @@ def test_sto_simulate_shows_when_and_why(flow, clock, client, few_events):
     assert best_time_of("x@example.com", timezone.now()) == (
         "Best time steps for x@example.com aim at everyone's hour, 19:00 (the contact has 0.0 of the 3 opens and "
         "clicks needed for their own), in Europe/Paris.")
+
+
+def test_sto_admin_step_editor_map_and_simulate_page_show_best_time(editor, flow, clock, few_events):
+    news = newsletter_to(flow, clock, ("eve@example.com", "Europe/Paris"))["eve@example.com"]
+    for moment in daily(PARIS, dt.date(2026, 3, 3), 4, 19):
+        record_message_event(news, "opened", "eve@example.com", occurred_at=moment)  # the ESP's webhook
+    learn_send_times(500)
+    sequence = best_time_flow(flow, [{"subject": "Tonight", "timing": "best_time", "best_time_within_hours": 24}])
+    clock.move_to(local(PARIS, 2026, 3, 10, 10, 0))
+    track("offer_started", email="eve@example.com")
+
+    form = editor.get(reverse("wagtailsnippets_drip_plugin_sequence:edit", args=[sequence.pk])).content.decode()
+    assert '<option value="best_time">after the wait, at the contact&#x27;s best time within N hours</option>' in form
+    assert "the hour at which this contact usually opens and clicks (in their time zone)" in form
+    assert "at once, then at the contact&#x27;s best time within 24 hours" in editor.get(
+        f"/admin/drip/sequences/{sequence.pk}/map/").content.decode()
+    page = editor.post("/admin/drip/simulate/", {"mode": "contact", "email": "eve@example.com", "days": 2}
+                       ).content.decode()
+    assert ("<td>2026-03-10 18:00 UTC</td><td>eve@example.com</td><td>email “Tonight” (Offer, step Send an email #1)"
+            " — best time 19:00 Europe/Paris: the contact&#x27;s learned hour, 19:00 (from 3.5 opens and clicks)</td>"
+            in page)
+    assert ("Best time steps for eve@example.com aim at the contact&#x27;s learned hour, 19:00 (from 3.6 opens and "
+            "clicks), in Europe/Paris." in page), "weighed now (10:00), nine hours younger than at the send"
