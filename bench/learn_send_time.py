@@ -176,8 +176,8 @@ def main() -> None:
             times[size].append((wall, cpu))
             print(f"  round {round_no + 1} {size:5} ({sizes[size] + round_no * new:>10,} learned before): "
                   f"{wall:6.2f} s wall, {cpu:5.2f} s CPU for {done:,} new events", flush=True)
-    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"PostgreSQL {scalar('SHOW server_version')}")
+    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, PostgreSQL {scalar('SHOW server_version')}")
     print(f"scale {args.scale:g}: {contacts:,} contacts, {new:,} new events per round, batches of {BATCH}")
     small, large = (statistics.median(wall for wall, _ in times[size]) for size in ("small", "large"))
     for size, median in (("small", small), ("large", large)):
