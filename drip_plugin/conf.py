@@ -180,6 +180,14 @@ DEFAULTS: dict[str, Any] = {
     # Most segments one SMS may cost (each is billed): the editor warns as the
     # text grows past it, and saving a longer SMS is refused.
     "SMS_MAX_SEGMENTS": 3,
+    # "Best time" steps (send-time optimisation): each open or click loses half
+    # its weight in a contact's (and everyone's) hours after this many days,
+    # so a changed habit takes over.
+    "SEND_TIME_HALF_LIFE_DAYS": 30,
+    # A contact's own best hour is used once their opens and clicks weigh this
+    # much (decayed: one from a half-life ago weighs 0.5); below, the hour of
+    # the whole population (once it weighs this much), else the send windows.
+    "SEND_TIME_MIN_EVENTS": 5,
 }
 
 

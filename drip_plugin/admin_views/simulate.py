@@ -3,10 +3,11 @@ sent or saved (see drip_plugin.engine.simulate)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
-from ..engine.simulate import parse_event_stream, simulate_for
+from ..engine.simulate import best_time_of, parse_event_stream, simulate_for
 from ..models import Sequence
 from .pages import DripPage, ModelPermissionCheckedMixin
 
@@ -66,4 +67,5 @@ class SimulateView(ModelPermissionCheckedMixin, DripPage, FormView):
         data = form.cleaned_data
         contact = data["email"] if data["mode"] == SimulateForm.CONTACT else None
         timeline = simulate_for(data["stream"], email=contact, days=data["days"])
-        return self.render_to_response(self.get_context_data(form=form, timeline=timeline))
+        best_time = best_time_of(contact, timezone.now()) if contact else None
+        return self.render_to_response(self.get_context_data(form=form, timeline=timeline, best_time=best_time))

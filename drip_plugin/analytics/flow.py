@@ -86,6 +86,9 @@ def timing_summary(step: Step) -> str:
         days = abs(step.offset_days)
         side = _("before") if step.offset_days < 0 else _("after")
         return _("%(days)d days %(side)s %(date)s") % {"days": days, "side": side, "date": step.date_field}
+    if step.timing == Timing.BEST_TIME:
+        return _("%(wait)s, then at the contact's best time within %(hours)d hours") % {
+            "wait": wait, "hours": step.best_time_within_hours}
     return wait
 
 

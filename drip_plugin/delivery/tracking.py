@@ -25,6 +25,7 @@ from ..conf import drip_settings
 from ..consent.suppression import is_erased, suppress, unsubscribe
 from ..analytics.aggregates import count_event
 from ..analytics.honesty import scanner_flag
+from ..analytics.send_time import note_engagement
 from ..models import Contact, Message, MessageEvent
 
 logger = logging.getLogger("drip_plugin.delivery")
@@ -221,6 +222,7 @@ def record_message_event(message: Message | None, event_type: str, recipient: st
             return None
         _act_on(stored, source)
         count_event(stored)
+        note_engagement(stored)
     return stored
 
 

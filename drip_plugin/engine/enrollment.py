@@ -10,11 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..analytics.aggregates import count_entered
+from ..analytics.send_time import NO_PREFERENCE, HourPreference, hour_preferences
 from ..dates.zones import contact_zone
 from ..models import Contact, Enrollment, Event, Sequence, Step
 from ..models.bulk import insert_new
 from ..models.enrollments import EnrollmentState
-from ..models.sequences import Reentry
+from ..models.sequences import Reentry, Timing
 from .conditions import Facts, activity_names, evaluate
 from .facts import ActivityIndex, contact_facts
 from .timing import step_due_at
@@ -68,7 +69,9 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
         and (previous is None or event.occurred_at - previous.occurred_at <= window)
     ):
         facts = Facts(contact=contact_facts(enrollment.contact), event=event.properties, now=event.occurred_at)
-        due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact))
+        preference = _learned_hours(first, [enrollment.contact_id]).get(enrollment.contact_id, NO_PREFERENCE)
+        due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact),
+                          preference=preference, windows=sequence.send_windows)
         if due is not None:
             # Only if it is still waiting for its first step: a tick may have
             # taken that step since this row was read, and timed the next one.
@@ -213,7 +216,9 @@ def _insert_journeys(sequence: Sequence, first_step: Step | None, candidates: li
     """Start the journeys of these (event, object key)s, by (contact id, object
     key); one that an active journey refuses (the one-active-journey
     constraint: begun before, or by a concurrent event) is left out."""
-    new = [_new_enrollment(event.contact, sequence, first_step, event=event, object_key=key) for event, key in candidates]
+    learned = _learned_hours(first_step, {event.contact_id for event, _ in candidates})
+    new = [_new_enrollment(event.contact, sequence, first_step, event=event, object_key=key,
+                           preference=learned.get(event.contact_id, NO_PREFERENCE)) for event, key in candidates]
     new = [enrollment for enrollment in new if enrollment is not None]
     with transaction.atomic(savepoint=False):  # the journeys and their count in the report, together
         written = insert_new(new, key=lambda e: (e.contact_id, e.object_key), key_columns=("contact_id", "object_key"))
@@ -222,15 +227,24 @@ def _insert_journeys(sequence: Sequence, first_step: Step | None, candidates: li
     return begun
 
 
+def _learned_hours(first_step: Step | None, contact_ids) -> dict[int, HourPreference]:
+    """The contacts' learned hours, read (two queries) only for a best-time first step."""
+    if first_step is None or first_step.timing != Timing.BEST_TIME:
+        return {}
+    return hour_preferences(contact_ids, timezone.now())
+
+
 def _new_enrollment(contact: Contact, sequence: Sequence, first_step: Step | None, *, event: Event | None,
-                    object_key: str, now: dt.datetime | None = None) -> Enrollment | None:
+                    object_key: str, now: dt.datetime | None = None,
+                    preference: HourPreference = NO_PREFERENCE) -> Enrollment | None:
     """The unsaved journey of `contact` on `sequence` from its first step; None
     without steps or when the first step's date is missing."""
     if first_step is None:
         return None
     start = event.occurred_at if event is not None else (now or timezone.now())
     facts = Facts(contact=contact_facts(contact), event=event.properties if event else {}, now=start)
-    due = step_due_at(first_step, start, facts, contact_zone(contact))
+    due = step_due_at(first_step, start, facts, contact_zone(contact), preference=preference,
+                      windows=sequence.send_windows)
     if due is None:
         logger.info("%s not enrolled in %r: %s is not set", contact, sequence.name, first_step.date_field)
         return None
@@ -259,8 +273,9 @@ def enroll(
     )
     if active.exists():
         return None
-    enrollment = _new_enrollment(contact, sequence, sequence.steps.order_by("sort_order", "pk").first(), event=event,
-                                 object_key=object_key, now=now)
+    first_step = sequence.steps.order_by("sort_order", "pk").first()
+    enrollment = _new_enrollment(contact, sequence, first_step, event=event, object_key=object_key, now=now,
+                                 preference=_learned_hours(first_step, [contact.pk]).get(contact.pk, NO_PREFERENCE))
     if enrollment is not None:
         with transaction.atomic(savepoint=False):  # the journey and its count in the report, together
             enrollment.save()

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from ..analytics.aggregates import count_exited, site_day
+from ..analytics.send_time import NO_PREFERENCE, HourPreference, hour_preferences
 from ..channels.base import Channel, Reach
 from ..channels.registry import channel_for_step, channel_named, channels
 from ..dates.zones import contact_zone
@@ -25,7 +26,7 @@ from ..models.sequences import CapAction, StepKind, Timing
 from .caps import CapLedger
 from .conditions import activity_names, evaluate, lookback_days
 from .facts import ActivityIndex, enrollment_facts
-from .timing import step_due_at
+from .timing import best_send_time, step_due_at
 from .variants import choose_variant
 
 logger = logging.getLogger("drip_plugin.engine")
@@ -51,6 +52,7 @@ class Batch:
     activity: ActivityIndex
     caps: CapLedger
     contacts: list[Contact]
+    send_times: dict[int, HourPreference]
     reaches: dict[str, dict[int, Reach]] = field(default_factory=dict)
 
     def reach(self, channel: Channel, contact: Contact) -> Reach:
@@ -90,13 +92,19 @@ class Batch:
         capped = [e.contact_id for e in due if not e.sequence.transactional]
         longest = max([cap[1] for c in channels() if (cap := c.frequency_cap())]
                       + [e.sequence.cap_days or 0 for e in due])
+        best_timed = {step.sequence_id for sequence_steps in steps.values() for step in sequence_steps
+                      if step.timing == Timing.BEST_TIME}
         return cls(
             now=now,
             steps=steps,
             activity=ActivityIndex({e.contact_id for e in due}, names, earliest),
             caps=CapLedger(capped, now, longest),
             contacts=list({e.contact_id: e.contact for e in due}.values()),
+            send_times=hour_preferences({e.contact_id for e in due if e.sequence_id in best_timed}, now),
         )
+
+    def preference(self, enrollment: Enrollment) -> HourPreference:
+        return self.send_times.get(enrollment.contact_id, NO_PREFERENCE)
 
 
 def _end(enrollment: Enrollment, state: str, reason: str, now: dt.datetime) -> None:
@@ -104,11 +112,12 @@ def _end(enrollment: Enrollment, state: str, reason: str, now: dt.datetime) -> N
     enrollment.current_step = None
 
 
-def _move_to(enrollment: Enrollment, step: Step | None, anchor: dt.datetime, facts, zone) -> None:
+def _move_to(enrollment: Enrollment, step: Step | None, anchor: dt.datetime, facts, zone, batch: Batch) -> None:
     if step is None:
         _end(enrollment, EnrollmentState.COMPLETED, "", anchor)
         return
-    due = step_due_at(step, anchor, facts, zone)
+    due = step_due_at(step, anchor, facts, zone, preference=batch.preference(enrollment),
+                      windows=enrollment.sequence.send_windows)
     if due is None:
         _end(enrollment, EnrollmentState.EXITED, f"{step.date_field} is not set", anchor)
         return
@@ -167,6 +176,9 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
         elif not sequence.transactional:
             later = batch.caps.next_allowed(contact.pk, sequence, now, channel)
             if later is not None and sequence.cap_action == CapAction.DEFER:
+                if step.timing == Timing.BEST_TIME:  # the best time once the cap allows, not just any time
+                    later = best_send_time(later, step.best_time_within_hours, batch.preference(enrollment),
+                                           sequence.send_windows, zone)
                 enrollment.due_at = channel.next_send_time(later, sequence, zone)
                 return None
             if later is not None:
@@ -185,7 +197,7 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
                 _end(enrollment, EnrollmentState.COMPLETED, "branch condition false", now)
                 return None
             # Timed from when the branch was due, as the true path is: a late tick shifts neither.
-            _move_to(enrollment, target, enrollment.due_at or now, facts, zone)
+            _move_to(enrollment, target, enrollment.due_at or now, facts, zone, batch)
             return None
     elif step.kind == StepKind.UPDATE:
         # Rare, so one query each is fine; F() would not reach inside JSON portably.
@@ -198,7 +210,7 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
     enrollment.last_step_at = now
     # Anchored on when this step was due, not on when the tick ran, so a late
     # tick does not push later steps back.
-    _move_to(enrollment, following, enrollment.due_at or now, facts, zone)
+    _move_to(enrollment, following, enrollment.due_at or now, facts, zone, batch)
     return message
 
 

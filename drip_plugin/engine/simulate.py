@@ -16,7 +16,11 @@ from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from ..models import Enrollment, Message
+from ..analytics.send_time import HourPreference, Source, hour_preferences
+from ..conf import drip_settings
+from ..dates.zones import contact_zone
+from ..models import Contact, Enrollment, Message
+from ..models.sequences import Timing
 from ..rendering import TemplateProblem
 from ..rendering.messages import RenderContext, render_message
 from .progress import advance_due_enrollments
@@ -71,18 +75,56 @@ class _Rollback(Exception):
     pass
 
 
+def whose_hour(preference: HourPreference) -> str:
+    """Which hour best-time steps aim at for a contact, and why that one."""
+    facts = {"best": f"{preference.best_hour or 0:02d}:00", "weight": f"{preference.weight:.1f}",
+             "own": f"{preference.own_weight:.1f}", "needed": drip_settings.SEND_TIME_MIN_EVENTS}
+    if preference.source == Source.CONTACT:
+        return gettext("the contact's learned hour, %(best)s (from %(weight)s opens and clicks)") % facts
+    if preference.source == Source.POPULATION:
+        return gettext("everyone's hour, %(best)s (the contact has %(own)s of the %(needed)s opens and clicks "
+                       "needed for their own)") % facts
+    return gettext("no hour yet (the contact has %(own)s of the %(needed)s opens and clicks needed, everyone "
+                   "too): as soon as the send windows allow") % facts
+
+
+def best_time_reason(contact: Contact, preference: HourPreference, at: dt.datetime) -> str:
+    """Why a best-time step of `contact` goes at `at`."""
+    zone = contact_zone(contact)
+    local = at.astimezone(zone)
+    reason = gettext("best time %(time)s %(zone)s: %(whose)s") % {
+        "time": f"{local:%H:%M}", "zone": zone, "whose": whose_hour(preference)}
+    if preference.best_hour is not None and local.hour != preference.best_hour:
+        reason += gettext("; sent at the best hour the send windows, the cap and the step's hours allow")
+    return reason
+
+
+def best_time_of(email: str, now: dt.datetime) -> str | None:
+    """What best-time steps aim at for the contact with this address (None: no such contact)."""
+    contact = Contact.objects.filter(email=email.lower()).first()
+    if contact is None:
+        return None
+    return gettext("Best time steps for %(email)s aim at %(whose)s, in %(zone)s.") % {
+        "email": contact.email, "whose": whose_hour(hour_preferences([contact.pk], now)[contact.pk]),
+        "zone": contact_zone(contact)}
+
+
 def _sends(at: dt.datetime) -> list[TimelineEntry]:
     entries = []
     queued = list(Message.objects.filter(status="queued").select_related(
         "step__email", "enrollment__sequence", "enrollment__contact", "enrollment__trigger_event")
         .prefetch_related("step__variants__email"))
     context = RenderContext(queued)
+    learned = hour_preferences({m.enrollment.contact_id for m in queued
+                                if m.step and m.step.timing == Timing.BEST_TIME}, at)
     for message in queued:
         where = gettext("(%(sequence)s, step %(step)s)") % {"sequence": message.enrollment.sequence.name,
                                                             "step": message.step}
         if message.variant:
             where = gettext("(%(sequence)s, step %(step)s, variant %(variant)s)") % {
                 "sequence": message.enrollment.sequence.name, "step": message.step, "variant": message.variant}
+        if message.enrollment.contact_id in learned:
+            where += " — " + best_time_reason(message.enrollment.contact, learned[message.enrollment.contact_id], at)
         try:
             _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:

@@ -1,11 +1,13 @@
-"""When a step is due: delays, weekdays, date offsets, send windows (pure;
-zones and local times from dates/zones.py)."""
+"""When a step is due: delays, weekdays, date offsets, send windows, the
+contact's best time (pure; zones and local times from dates/zones.py, learned
+hours from analytics/send_time.py)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..analytics.send_time import NO_PREFERENCE, HourPreference
 from ..dates.occurrences import in_year
 from ..dates.zones import at_local
 from ..models.sequences import Step, Timing
@@ -16,12 +18,16 @@ DEFAULT_DATE_TIME = dt.time(9, 0)
 YEARLY_FIELDS = {"contact.birthday"}
 
 
-def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: dt.tzinfo) -> dt.datetime | None:
+def step_due_at(step: Step, anchor: dt.datetime, facts: Facts, zone: dt.tzinfo, *,
+                preference: HourPreference = NO_PREFERENCE, windows: Iterable = ()) -> dt.datetime | None:
     """When `step` comes due, counted from `anchor` (the previous step's time).
 
-    None when a date-offset step's date is missing.
+    None when a date-offset step's date is missing. `preference` and the
+    sequence's send `windows` time a best-time step.
     """
     after_wait = anchor + step.delay
+    if step.timing == Timing.BEST_TIME:
+        return best_send_time(after_wait, step.best_time_within_hours, preference, windows, zone)
     if step.timing == Timing.WEEKDAY and step.weekday is not None and step.at_time is not None:
         local = after_wait.astimezone(zone)
         for days_ahead in range(8):
@@ -96,3 +102,33 @@ def after_quiet_hours(moment: dt.datetime, quiet: tuple[dt.time, dt.time] | None
         if begins <= moment < ends:
             return ends
     return moment
+def best_send_time(earliest: dt.datetime, within_hours: int, preference: HourPreference, windows: Iterable,
+                   zone: dt.tzinfo) -> dt.datetime:
+    """The moment from `earliest` and before `within_hours` have passed whose
+    local hour `preference` rates highest, inside a send window — the first
+    such moment on a tie; `earliest` when no rated hour fits (the send windows
+    then time it, as for any step).
+
+    Hours are wall-clock hours in `zone` on each date: 19:00 is 19:00 local in
+    summer and in winter, and an hour skipped by a DST change is no candidate.
+    """
+    scores = preference.scores
+    if not scores:
+        return earliest
+    windows = list(windows)
+    end = earliest + dt.timedelta(hours=within_hours)
+    candidates = [earliest]
+    day = earliest.astimezone(zone).date()
+    while at_local(day, dt.time(), zone) < end:
+        for hour in range(24):
+            moment = at_local(day, dt.time(hour), zone)
+            if earliest < moment < end and moment.astimezone(zone).hour == hour:
+                candidates.append(moment)
+        day += dt.timedelta(days=1)
+    ranked = sorted(candidates, key=lambda moment: (-scores[moment.astimezone(zone).hour], moment))
+    for moment in ranked:
+        if scores[moment.astimezone(zone).hour] <= 0:
+            break
+        if next_window_opening(moment, windows, zone) == moment:
+            return moment
+    return earliest

@@ -23,8 +23,8 @@ SEQUENCE_FIELDS = [
 SEQUENCE_STREAMS = ["trigger_filters", "flow_filters", "send_windows"]
 STEP_FIELDS = [
     "kind", "label", "timing", "delay_amount", "delay_unit", "weekday", "at_time", "date_field", "offset_days",
-    "if_false_goto", "attribute_name", "attribute_value", "control_weight", "experiment_metric",
-    "experiment_horizon", "experiment_confidence", "auto_winner", "experiment_state",
+    "best_time_within_hours", "if_false_goto", "attribute_name", "attribute_value", "control_weight",
+    "experiment_metric", "experiment_horizon", "experiment_confidence", "auto_winner", "experiment_state",
 ]
 VARIANT_FIELDS = ["label", "email", "weight"]
 

@@ -9,6 +9,7 @@ from .imports import ContactImport
 from .layouts import Layout
 from .links import ShortLink
 from .messages import Message
+from .send_time import ContactSendTime, PopulationSendTime, SendTimeSignal
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
@@ -19,6 +20,7 @@ __all__ = [
     "Contact",
     "ContactDate",
     "ContactImport",
+    "ContactSendTime",
     "DateRule",
     "Email",
     "Enrollment",
@@ -27,6 +29,8 @@ __all__ = [
     "Layout",
     "Message",
     "MessageEvent",
+    "PopulationSendTime",
+    "SendTimeSignal",
     "Sequence",
     "SmsText",
     "Step",

@@ -190,6 +190,7 @@ class Timing(models.TextChoices):
     DELAY = "delay", _("after the wait")
     WEEKDAY = "weekday", _("after the wait, on the next chosen weekday at the chosen time")
     DATE_OFFSET = "date_offset", _("N days before/after a date of the contact or event")
+    BEST_TIME = "best_time", _("after the wait, at the contact's best time within N hours")
 
 
 class ExperimentMetric(models.TextChoices):
@@ -229,6 +230,12 @@ class Step(ClusterableModel, Orderable):
         _("date"), max_length=100, blank=True, help_text=_("e.g. event.subscription.renews_at or contact.birthday")
     )
     offset_days = models.IntegerField(_("days from that date"), default=0, help_text=_("-7 = a week before."))
+    best_time_within_hours = models.PositiveSmallIntegerField(
+        _("best time within (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Best time: after the wait, the email waits up to this many hours for the hour at which this "
+                    "contact usually opens and clicks (in their time zone), inside the send windows. With too "
+                    "little data: the hour most contacts read; with none: as soon as the send windows allow."),
+    )
     # PROTECT: an email still used by a step cannot be deleted from under it.
     email = models.ForeignKey(
         "drip_plugin.Email", on_delete=models.PROTECT, related_name="steps", null=True, blank=True
@@ -277,7 +284,8 @@ class Step(ClusterableModel, Orderable):
         MultiFieldPanel(
             [FieldPanel("timing"), FieldRowPanel([FieldPanel("delay_amount"), FieldPanel("delay_unit")]),
              FieldRowPanel([FieldPanel("weekday"), FieldPanel("at_time")]),
-             FieldRowPanel([FieldPanel("date_field"), FieldPanel("offset_days")])],
+             FieldRowPanel([FieldPanel("date_field"), FieldPanel("offset_days")]),
+             FieldPanel("best_time_within_hours")],
             heading=_("When"),
         ),
         FieldPanel("email"),

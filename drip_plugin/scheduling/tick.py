@@ -10,6 +10,7 @@ from uuid import UUID
 from django.utils import timezone
 
 from ..analytics.experiments import record_decisions
+from ..analytics.send_time import learn_send_times
 from ..conf import drip_settings
 from ..dates.emit import emit_due_date_events
 from ..channels.registry import channels
@@ -46,6 +47,8 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
         step(now, size)
     emit_due_date_events(now, size)  # birthdays, date rules, win-back, renewals
     record_decisions(now)  # experiments at their horizon; an auto-winner counts for the steps taken next
+    while learn_send_times(size):  # the opens and clicks since the last tick, before best-time steps are timed
+        pass
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)
     # goes out in the same tick. Each round moves every row it takes forward,

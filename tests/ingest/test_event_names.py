@@ -26,7 +26,8 @@ def sequence_form(email: Email, **fields) -> dict:
         "cap_days": "", "cap_action": "defer", "goal_event": "", "holdout_percent": "0",
         "steps": inline_formset([{
             "kind": "email", "label": "", "timing": "delay", "delay_amount": "0", "delay_unit": "days",
-            "weekday": "", "at_time": "", "date_field": "", "offset_days": "0", "email": str(email.pk),
+            "weekday": "", "at_time": "", "date_field": "", "offset_days": "0", "best_time_within_hours": "24",
+            "email": str(email.pk),
             "variants": inline_formset([]), "control_weight": "50", "experiment_metric": "click",
             "experiment_horizon": "1000", "experiment_confidence": "95", "experiment_state": "running", "condition": streamfield([]), "if_false_goto": "",
             "attribute_name": "", "attribute_value": "",
