@@ -145,6 +145,15 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
+    # Recommendations (drip_plugin.recommendations): each tick learns at most
+    # this many new product events (views, carts, orders), oldest first.
+    "RECOMMENDATIONS_LEARN_BATCH": 10_000,
+    # Events are learned once received this many seconds ago: an event whose
+    # transaction commits late (a lower id showing up after a higher one) is
+    # not skipped by the learner's cursor.
+    "RECOMMENDATIONS_SETTLE_SECONDS": 30,
+    # Best sellers: a unit sold counts half as much after this many days.
+    "BEST_SELLERS_HALF_LIFE_DAYS": 14,
 }
 
 

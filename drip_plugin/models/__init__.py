@@ -8,6 +8,7 @@ from .events import Event
 from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
+from .products import ContactProduct, LearningCursor, Product, ProductPair
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
@@ -15,6 +16,7 @@ from .subscriptions import Subscription
 __all__ = [
     "Consent",
     "Contact",
+    "ContactProduct",
     "ContactDate",
     "ContactImport",
     "DateRule",
@@ -23,8 +25,11 @@ __all__ = [
     "Event",
     "ExperimentDecision",
     "Layout",
+    "LearningCursor",
     "Message",
     "MessageEvent",
+    "Product",
+    "ProductPair",
     "Sequence",
     "Step",
     "SequenceDay",

@@ -15,6 +15,7 @@ from ..delivery import send_due_messages
 from ..delivery.outbox import dispatch_due_messages, ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..extensions import tick_steps
+from ..recommendations.learn import learn_due
 
 logger = logging.getLogger("drip_plugin.scheduling")
 
@@ -44,6 +45,7 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
         step(now, size)
     emit_due_date_events(now, size)  # birthdays, date rules, win-back, renewals
     record_decisions(now)  # experiments at their horizon; an auto-winner counts for the steps taken next
+    learn_due(now)  # products from new events, before this tick's emails show them
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)
     # goes out in the same tick. Each round moves every row it takes forward,
