@@ -17,6 +17,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from ..models import Enrollment, Message
+from ..recommendations.learn import learn_new_events
+from ..recommendations.strategies import LABELS
 from ..rendering import TemplateProblem
 from ..rendering.messages import RenderContext, render_message
 from .progress import advance_due_enrollments
@@ -84,13 +86,17 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
             where = gettext("(%(sequence)s, step %(step)s, variant %(variant)s)") % {
                 "sequence": message.enrollment.sequence.name, "step": message.step, "variant": message.variant}
         try:
-            _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
+            email, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:
             entries.append(TimelineEntry(at, message.to_email, gettext("email fails %(where)s: %(problem)s")
                                          % {"where": where, "problem": exc}))
         else:
             entries.append(TimelineEntry(at, message.to_email, gettext("email “%(subject)s” %(where)s")
                                          % {"subject": rendered.subject, "where": where}))
+            entries.extend(
+                TimelineEntry(at, message.to_email, gettext("products shown (%(strategy)s): %(names)s") % {
+                    "strategy": LABELS[strategy], "names": ", ".join(p["name"] for p in products) or gettext("none")})
+                for strategy, products in context.products_shown(message, email))
     Message.objects.filter(pk__in=[m.pk for m in queued]).delete()
     return entries
 
@@ -133,6 +139,7 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
                     timeline.append(TimelineEntry(now, event.email, gettext("event %(name)s") % {"name": event.name}))
                     timeline.extend(_held_out(started))
                 else:
+                    learn_new_events()  # what the events so far teach the products the emails show
                     advance_due_enrollments(now, 500)
                     timeline.extend(_sends(now))
                 endings = _endings(reported)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..links.signed import EmailLinks
 from ..models import Email, Event, Message
 from ..recommendations.lookup import BatchRecommendations
+from ..recommendations.strategies import strategies_in
 from .context import merge_context
 from .email import RenderedEmail, compiled_html, render_email
 from .errors import TemplateProblem
@@ -41,6 +42,12 @@ class RenderContext:
         if self._recommendations is None:
             self._recommendations = BatchRecommendations({m.enrollment.contact_id for m in self.messages})
         return self._recommendations.for_contact(contact_id)
+
+    def products_shown(self, message: Message, email: Email) -> list[tuple[str, tuple]]:
+        """(strategy, products) for each strategy `email` shows products by, as `message`'s contact sees them."""
+        compiled = self.compiled_html(email)
+        shown = self.recommendations(message.enrollment.contact_id, compiled) or {}
+        return [(strategy, shown[strategy]) for strategy in strategies_in(compiled)]
 
     def event_properties(self, event: Event | None) -> MergeData | None:
         if event is None:
