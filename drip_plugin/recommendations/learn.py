@@ -107,31 +107,23 @@ class Observations:
         return set(self.display) | set(self.sold)
 
 
-def _rows_per_statement(columns: int) -> int:
-    return max(1, min(1000, (connection.features.max_query_params or 65_535) // columns))
-
-
-def _upsert(model, columns: Sequence[str], rows: list[tuple], conflict: Sequence[str], updates: str,
-            returning: Sequence[str] = ()) -> list[tuple]:
+def _upsert(model, columns: Sequence[str], rows: list[tuple], conflict: Sequence[str], updates: str) -> None:
     """INSERT `rows` into `model`'s table; a row whose `conflict` columns are
-    taken runs `updates` (SQL; `t` is the stored row, EXCLUDED the new one)."""
+    taken runs `updates` (SQL; `t` is the stored row, EXCLUDED the new one).
+    PostgreSQL gets all rows in one statement, a column per array; SQLite,
+    in-process, one short statement run for each row."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    back = f" RETURNING {', '.join(map(quote, returning))}" if returning else ""
-    found = []
-    size = _rows_per_statement(len(columns))
+    head = f"INSERT INTO {quote(model._meta.db_table)} AS t ({', '.join(map(quote, columns))}) "
+    tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
-            cursor.execute(
-                f"INSERT INTO {table} AS t ({', '.join(map(quote, columns))}) VALUES "
-                f"{', '.join([placeholders] * len(chunk))} ON CONFLICT ({', '.join(map(quote, conflict))}) "
-                f"DO UPDATE SET {updates}{back}",
-                [value for row in chunk for value in row])
-            if returning:
-                found.extend(cursor.fetchall())
-    return found
+        if connection.vendor == "postgresql":
+            fields = {field.column: field for field in model._meta.concrete_fields}
+            arrays = ", ".join(f"%s::{fields[column].db_type(connection)}[]" for column in columns)
+            cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", [list(values) for values in zip(*rows)])
+        else:
+            cursor.executemany(f"{head}VALUES ({', '.join(['%s'] * len(columns))}){tail}", rows)
 
 
 def _latest(column: str) -> str:
@@ -140,33 +132,36 @@ def _latest(column: str) -> str:
             f"OR EXCLUDED.{quoted} > t.{quoted}) THEN EXCLUDED.{quoted} ELSE t.{quoted} END")
 
 
-def _db(model, name: str, value):
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+def _moment(value: dt.datetime | None):
+    """A datetime as the database stores it."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def write_products(seen: Observations, now: dt.datetime) -> dict[str, int]:
     """Upsert the products `seen` (display fields: the newest non-empty
     value wins; popularity grown by the sales); returns key → id."""
     keys = sorted(seen.keys)
-    stored = {key: popularity for key, popularity in
-              Product.objects.filter(key__in=keys).values_list("key", "popularity")} if keys else {}
+    stored = {key: (pk, popularity) for key, pk, popularity in
+              Product.objects.filter(key__in=keys).values_list("key", "pk", "popularity")} if keys else {}
     display = ("name", "url", "image_url", "price", "currency")
-    rows = []
+    rows, updated_at = [], _moment(now)
     for key in keys:
         shown = seen.display.get(key, {})
-        popularity = stored.get(key)
+        popularity = stored.get(key, (None, None))[1]
         if key in seen.sold:
             popularity = log2_sum(popularity, seen.sold[key])
-        rows.append((key, *(_fit(shown.get(name, ""), name) for name in display), popularity,
-                     _db(Product, "updated_at", now)))
+        rows.append((key, *(_fit(shown.get(name, ""), name) for name in display), popularity, updated_at))
     quote = connection.ops.quote_name
     keep_unless_new = ", ".join(
         f"{quote(name)} = CASE WHEN EXCLUDED.{quote(name)} = '' THEN t.{quote(name)} ELSE EXCLUDED.{quote(name)} END"
         for name in display)
-    written = _upsert(Product, ("key", *display, "popularity", "updated_at"), rows, ("key",),
-                      f"{keep_unless_new}, popularity = EXCLUDED.popularity, updated_at = EXCLUDED.updated_at",
-                      returning=("key", "id"))
-    return dict(written)
+    _upsert(Product, ("key", *display, "popularity", "updated_at"), rows, ("key",),
+            f"{keep_unless_new}, popularity = EXCLUDED.popularity, updated_at = EXCLUDED.updated_at")
+    ids = {key: pk for key, (pk, _) in stored.items()}
+    new = [key for key in keys if key not in ids]
+    if new:
+        ids.update(Product.objects.filter(key__in=new).values_list("key", "pk"))
+    return ids
 
 
 def _fit(value: str, name: str) -> str:
@@ -185,8 +180,8 @@ def write_contact_products(seen: Observations, ids: dict[str, int]) -> None:
         ContactProduct.objects.filter(contact_id__in=list(seen.carts), in_cart=True).update(in_cart=False)
     in_cart = {(contact, key) for contact, keys in seen.carts.items() for key in keys}
     rows = [
-        (contact, ids[key], _db(ContactProduct, "viewed_at", seen.viewed.get((contact, key))),
-         _db(ContactProduct, "bought_at", seen.bought.get((contact, key))), (contact, key) in in_cart)
+        (contact, ids[key], _moment(seen.viewed.get((contact, key))), _moment(seen.bought.get((contact, key))),
+         (contact, key) in in_cart)
         for contact, key in sorted(set(seen.viewed) | set(seen.bought) | in_cart)
     ]
     # After the reset above, a stored row is in the cart only if it stayed there.
