@@ -91,20 +91,26 @@ def scalar(sql: str):
 
 
 def add_events(first: int, count: int, contacts: int, received: str) -> None:
-    """`count` events numbered from `first`: i % 10 in 0–6 a view, 7–8 a
-    cart update, 9 an order of 1–4 lines; products skewed towards low numbers
-    (best sellers), each order's lines near each other (bought together)."""
-    product = f"(((i * 7919) % {PRODUCTS}) * ((i * 104729) % {PRODUCTS}) / {PRODUCTS})"
+    """`count` events numbered from `first`, each from a contact drawn at
+    random: i % 10 in 0–6 a view, 7–8 a cart update, 9 an order; carts and
+    orders of 1–4 lines; products skewed towards low numbers (best sellers),
+    an order's other lines among the 50 products after its first one."""
+    def hashed(salt: str, modulo: int) -> str:  # a pseudo-random 0 … modulo - 1 drawn from i (and k)
+        return f"(abs(hashint8(i * 16 + {salt})::bigint) % {modulo})"
+
+    product = f"({hashed('1', PRODUCTS)} * {hashed('2', PRODUCTS)} / {PRODUCTS})"  # skewed to low numbers
     line = (f"jsonb_build_object('name', 'Product ' || p, 'sku', 'P' || p, 'quantity', 1 + (i + k) % 2, "
             f"'unit_price', (5 + p % 90)::text || '.00', 'product_url', 'https://shop.test/p/' || p, "
             f"'image_url', 'https://cdn.shop.test/p/' || p || '.jpg')")
+    # An order's lines are near its first product: some products go together.
     lines = (f"(SELECT jsonb_agg({line}) FROM generate_series(0, n) k, "
-             f"LATERAL (SELECT ({product} + k * 17) % {PRODUCTS} AS p) q)")
+             f"LATERAL (SELECT ({product} + CASE WHEN k = 0 THEN 0 ELSE {hashed('3 + k', 50)} END) "
+             f"% {PRODUCTS} AS p) q)")
     execute(f"""
         INSERT INTO drip_plugin_event (name, contact_id, properties, occurred_at, received_at, idempotency_key)
         SELECT CASE WHEN i % 10 < 7 THEN 'product_viewed' WHEN i % 10 < 9 THEN 'checkout_updated'
                     ELSE 'order_completed' END,
-               (SELECT min(id) FROM drip_plugin_contact) + (i * 15485863) % {contacts},
+               (SELECT min(id) FROM drip_plugin_contact) + {hashed('0', contacts)},
                CASE WHEN i % 10 < 7 THEN jsonb_build_object(
                         'product_id', 'P' || {product}, 'name', 'Product ' || {product},
                         'url', 'https://shop.test/p/' || {product}, 'price', (5 + {product} % 90)::text || '.00',
@@ -114,7 +120,7 @@ def add_events(first: int, count: int, contacts: int, received: str) -> None:
                     ELSE jsonb_build_object('order_id', 'o' || i, 'order', jsonb_build_object(
                         'order_id', 'o' || i, 'currency', 'EUR', 'lines', {lines})) END,
                {received} - (i % 86400) * interval '1 second', {received}, 'bench-' || i
-        FROM generate_series({first}::bigint, {first + count - 1}) i, LATERAL (SELECT (i / 10) % 4 AS n) m""")
+        FROM generate_series({first}::bigint, {first + count - 1}) i, LATERAL (SELECT {hashed('8', 4)} AS n) m""")
 
 
 def learn_set_based() -> None:
