@@ -94,7 +94,9 @@ class Observations:
             lines = self.lines(properties.get("order") or {}) if isinstance(properties.get("order"), dict) else []
             units = Counter()
             for key, line in lines:
-                units[key] += line.get("quantity", 1)
+                quantity = line.get("quantity", 1)
+                # (recorded before the catalogue checked lines, it may be anything)
+                units[key] += quantity if isinstance(quantity, int) else 1
             units = +units  # lines of no units were not bought
             for key, quantity in units.items():
                 self.bought[contact_id, key] = max(at, self.bought.get((contact_id, key), at))

@@ -195,3 +195,20 @@ def test_recommendations_block_saved_as_a_list_is_hand_picked(db):
 
     html = render_email(email, sample_merge_context()).html
     assert "Mug" in html and "12 €" in html and "Linen shirt" not in html
+
+
+def test_recommendations_learning_skips_what_names_no_product(db):
+    """Events stored before the catalogue checked them (or outside it) never stop the learner."""
+    contact = Contact.objects.create(email="old@example.com")
+    for number, properties in enumerate([
+        {"order_id": "z1", "order": {"lines": [{"name": "No id"}, {"sku": "S1", "quantity": "2", "name": "S"},
+                                                "not a line"]}},
+        {"order_id": "z2", "order": "not an order"},
+    ]):
+        Event.objects.create(name="order_completed", contact=contact, properties=properties,
+                             idempotency_key=f"legacy-{number}")
+    Event.objects.create(name="checkout_updated", contact=contact, properties={"cart": None}, idempotency_key="c")
+    Event.objects.create(name="product_viewed", contact=contact, properties={}, idempotency_key="v")
+    assert learn_new_events() == 4
+    assert list(Product.objects.values_list("key", "name")) == [("S1", "S")]
+    assert ContactProduct.objects.get().bought_at is not None
