@@ -212,3 +212,19 @@ def test_recommendations_learning_skips_what_names_no_product(db):
     assert learn_new_events() == 4
     assert list(Product.objects.values_list("key", "name")) == [("S1", "S")]
     assert ContactProduct.objects.get().bought_at is not None
+
+
+def test_recommendations_editor_chooses_the_strategy_and_count_in_the_admin(admin_client):
+    from django.urls import reverse
+
+    form = {"name": "Picks", "subject": "Hi", "preheader": "", "layout": "", "mjml": "", "body-count": "1",
+            "body-0-type": "products", "body-0-deleted": "", "body-0-order": "0",
+            "body-0-value-strategy": "recently_viewed", "body-0-value-count": "2", "body-0-value-products-count": "0"}
+    response = admin_client.post(reverse("wagtailsnippets_drip_plugin_email:add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    block = Email.objects.get(name="Picks").get_latest_revision_as_object().body[0]
+    assert (block.value["strategy"], block.value["count"]) == ("recently_viewed", 2)
+    preview = reverse("wagtailsnippets_drip_plugin_email:preview_on_edit", args=[Email.objects.get().pk])
+    assert admin_client.post(preview, form).json()["is_valid"]
+    page = admin_client.get(preview, {"mode": "desktop"}).content.decode()
+    assert "Linen shirt" in page and "Canvas tote" in page and "Espresso cups" not in page, "two sample products"
