@@ -188,6 +188,15 @@ DEFAULTS: dict[str, Any] = {
     # much (decayed: one from a half-life ago weighs 0.5); below, the hour of
     # the whole population (once it weighs this much), else the send windows.
     "SEND_TIME_MIN_EVENTS": 5,
+    # Recommendations (drip_plugin.recommendations): each tick learns at most
+    # this many new product events (views, carts, orders), oldest first.
+    "RECOMMENDATIONS_LEARN_BATCH": 10_000,
+    # Events are learned once received this many seconds ago: an event whose
+    # transaction commits late (a lower id showing up after a higher one) is
+    # not skipped by the learner's cursor.
+    "RECOMMENDATIONS_SETTLE_SECONDS": 30,
+    # Best sellers: a unit sold counts half as much after this many days.
+    "BEST_SELLERS_HALF_LIFE_DAYS": 14,
 }
 
 

@@ -36,9 +36,10 @@ def test_starter_email_passes_validation_and_has_the_unsubscribe_footer(starter_
         assert link in rendered.html, link
 
 
-def test_starters_cover_the_six_journeys():
+def test_starters_cover_the_seven_journeys():
     assert [(s.key, s.trigger_event) for s in STARTERS] == [
-        ("welcome", "signed_up"), ("cart_abandonment", "checkout_updated"), ("order_review", "order_completed"),
+        ("welcome", "signed_up"), ("cart_abandonment", "checkout_updated"),
+        ("browse_abandonment", "product_viewed"), ("order_review", "order_completed"),
         ("renewal_reminder", "renewal_due"), ("winback", "winback_due"), ("birthday", "birthday"),
     ]
 

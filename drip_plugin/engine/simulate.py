@@ -21,6 +21,8 @@ from ..conf import drip_settings
 from ..dates.zones import contact_zone
 from ..models import Contact, Enrollment, Message
 from ..models.sequences import Timing
+from ..recommendations.learn import learn_new_events
+from ..recommendations.strategies import LABELS
 from ..rendering import TemplateProblem
 from ..rendering.messages import RenderContext, render_message
 from .progress import advance_due_enrollments
@@ -126,13 +128,17 @@ def _sends(at: dt.datetime) -> list[TimelineEntry]:
         if message.enrollment.contact_id in learned:
             where += " — " + best_time_reason(message.enrollment.contact, learned[message.enrollment.contact_id], at)
         try:
-            _, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
+            email, _, rendered = render_message(message, context)  # as sending renders it: its variant, language
         except TemplateProblem as exc:
             entries.append(TimelineEntry(at, message.to_email, gettext("email fails %(where)s: %(problem)s")
                                          % {"where": where, "problem": exc}))
         else:
             entries.append(TimelineEntry(at, message.to_email, gettext("email “%(subject)s” %(where)s")
                                          % {"subject": rendered.subject, "where": where}))
+            entries.extend(
+                TimelineEntry(at, message.to_email, gettext("products shown (%(strategy)s): %(names)s") % {
+                    "strategy": LABELS[strategy], "names": ", ".join(p["name"] for p in products) or gettext("none")})
+                for strategy, products in context.products_shown(message, email))
     Message.objects.filter(pk__in=[m.pk for m in queued]).delete()
     return entries
 
@@ -175,6 +181,7 @@ def simulate(events: Iterable[SimulatedEvent], *, until: dt.datetime) -> list[Ti
                     timeline.append(TimelineEntry(now, event.email, gettext("event %(name)s") % {"name": event.name}))
                     timeline.extend(_held_out(started))
                 else:
+                    learn_new_events()  # what the events so far teach the products the emails show
                     advance_due_enrollments(now, 500)
                     timeline.extend(_sends(now))
                 endings = _endings(reported)

@@ -38,6 +38,7 @@ LINE = {
     "required": ["name"],
     "properties": {
         "name": {"type": "string"},
+        "product_id": _ID,  # as product_viewed names the product (recommendations); else the sku
         "sku": {"type": "string"},
         "variant": {"type": "string"},
         "quantity": {"type": "integer", "minimum": 0},

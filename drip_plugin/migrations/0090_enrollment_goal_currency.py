@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0075_send_time_optimisation'),
+        ('drip_plugin', '0080_recommendations'),
     ]
 
     operations = [

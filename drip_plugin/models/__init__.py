@@ -10,6 +10,7 @@ from .layouts import Layout
 from .links import ShortLink
 from .messages import Message
 from .send_time import ContactSendTime, PopulationSendTime, SendTimeSignal
+from .products import ContactProduct, LearningCursor, Product, ProductPair
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
@@ -18,6 +19,7 @@ from .subscriptions import Subscription
 __all__ = [
     "Consent",
     "Contact",
+    "ContactProduct",
     "ContactDate",
     "ContactImport",
     "ContactSendTime",
@@ -27,10 +29,13 @@ __all__ = [
     "Event",
     "ExperimentDecision",
     "Layout",
+    "LearningCursor",
     "Message",
     "MessageEvent",
     "PopulationSendTime",
     "SendTimeSignal",
+    "Product",
+    "ProductPair",
     "Sequence",
     "SmsText",
     "Step",

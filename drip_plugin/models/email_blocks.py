@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.rich_text import expand_db_html
 
+from ..recommendations.strategies import AUTOMATIC, BEST_SELLERS, BOUGHT_TOGETHER, RECENTLY_VIEWED
 from ..rendering.markup import as_attribute, as_text
 
 SECTION = '    <mj-section background-color="#ffffff"><mj-column>{}</mj-column></mj-section>'
@@ -116,23 +117,68 @@ class ProductBlock(blocks.StructBlock):
     price = blocks.CharBlock(required=False)
 
 
-class ProductsBlock(blocks.ListBlock):
-    """Recommended products, side by side (up to 3)."""
+HAND_PICKED = "hand_picked"
+STRATEGY_CHOICES = [
+    (AUTOMATIC, _("Automatic: bought together, then recently viewed, then best sellers")),
+    (BOUGHT_TOGETHER, _("Bought together with the contact's products")),
+    (RECENTLY_VIEWED, _("Recently viewed by the contact")),
+    (BEST_SELLERS, _("Best sellers")),
+    (HAND_PICKED, _("Hand-picked (the products below)")),
+]
+PRODUCT_COLUMN = ('<mj-column><mj-image src="{image_url}" alt="{name}" href="{url}" />'
+                  '<mj-text align="center">{name_text}<br />{price_text}</mj-text></mj-column>')
 
-    def __init__(self, **kwargs):
-        super().__init__(ProductBlock(), max_num=3, **kwargs)
+
+class ProductsBlock(blocks.StructBlock):
+    """Products side by side: computed per recipient from the shop's events
+    (never what they bought or have in their cart), or a hand-picked list."""
+
+    strategy = blocks.ChoiceBlock(choices=STRATEGY_CHOICES, default=AUTOMATIC, label=_("products"))
+    count = blocks.IntegerBlock(default=3, min_value=1, max_value=3, label=_("how many"),
+                                help_text=_("At most; fewer when the data has fewer to offer."))
+    products = blocks.ListBlock(ProductBlock(), max_num=3, required=False, label=_("hand-picked products"),
+                                help_text=_("Only for “Hand-picked”."))
 
     class Meta:
         icon = "pick"
 
+    @classmethod
+    def construct_from_lookup(cls, lookup, child_blocks=None, **kwargs):
+        # Migration 0008 recorded this block when it was a list, with no child blocks.
+        return super().construct_from_lookup(lookup, child_blocks, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(_upgraded(value))
+
+    def normalize(self, value):
+        return super().normalize(_upgraded(value))
+
+    def bulk_to_python(self, values):
+        return super().bulk_to_python([_upgraded(value) for value in values])
+
     def to_mjml(self, value) -> str:
+        if value["strategy"] == HAND_PICKED:
+            columns = "".join(PRODUCT_COLUMN.format(
+                image_url=as_attribute(p["image_url"]), name=as_attribute(p["name"]), url=as_attribute(p["url"]),
+                name_text=as_text(p["name"]), price_text=as_text(p["price"])) for p in value["products"])
+            return f'    <mj-section background-color="#ffffff">{columns}</mj-section>'
+        # One column per place, each shown only when the recipient has a product for it.
+        source = f"recommendations.{value['strategy']}"
         columns = "".join(
-            f'<mj-column><mj-image src="{as_attribute(p["image_url"])}" alt="{as_attribute(p["name"])}" '
-            f'href="{as_attribute(p["url"])}" /><mj-text align="center">{as_text(p["name"])}<br />{as_text(p["price"])}'
-            "</mj-text></mj-column>"
-            for p in value
-        )
-        return f'    <mj-section background-color="#ffffff">{columns}</mj-section>'
+            f"<mj-raw>{{% if {source}.{i} %}}</mj-raw>" + PRODUCT_COLUMN.format(
+                image_url=f"{{{{ {source}.{i}.image_url }}}}", name=f"{{{{ {source}.{i}.name }}}}",
+                url=f"{{{{ {source}.{i}.url }}}}", name_text=f"{{{{ {source}.{i}.name }}}}",
+                price_text=f"{{{{ {source}.{i}.price|money:{source}.{i}.currency }}}}") + "<mj-raw>{% endif %}</mj-raw>"
+            for i in range(value["count"]))
+        return (f"<mj-raw>{{% if {source} %}}</mj-raw>\n"
+                f'    <mj-section background-color="#ffffff">{columns}</mj-section>\n<mj-raw>{{% endif %}}</mj-raw>')
+
+
+def _upgraded(value):
+    """A products block saved as a bare list (before strategies existed) is a hand-picked one."""
+    if isinstance(value, list):
+        return {"strategy": HAND_PICKED, "count": max(1, min(3, len(value))), "products": value}
+    return value
 
 
 class RawMJMLBlock(blocks.TextBlock):

@@ -19,9 +19,11 @@ def contact_data(contact: Contact) -> dict[str, Any]:
     }
 
 
-def merge_context(contact: Contact, *, event_properties: dict | None = None, links: dict | None = None) -> dict:
+def merge_context(contact: Contact, *, event_properties: dict | None = None, links: dict | None = None,
+                  recommendations: dict | None = None) -> dict:
     """Plain data for templates: `contact`, `event`, `cart`, `order`,
-    `subscription` (when the triggering event carried them), `links` and `sender`."""
+    `subscription` (when the triggering event carried them), `links`,
+    `sender` and `recommendations` (products per strategy, when the email shows them)."""
     properties = dict(event_properties or {})
     cart = dict(properties.get("cart") or {})
     if cart.get("checkout_id") and not cart.get("restore_url"):
@@ -34,5 +36,6 @@ def merge_context(contact: Contact, *, event_properties: dict | None = None, lin
         "order": properties.get("order", {}),
         "subscription": properties.get("subscription", {}),
         "links": dict(links or {}),
+        "recommendations": recommendations or {},
         "sender": {"email": drip_settings.from_email, "postal_address": drip_settings.POSTAL_ADDRESS or ""},
     }

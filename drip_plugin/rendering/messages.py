@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from ..links.signed import EmailLinks
 from ..models import Email, Event, Message
+from ..recommendations.lookup import BatchRecommendations
+from ..recommendations.strategies import strategies_in
 from .context import merge_context
 from .email import RenderedEmail, compiled_html, render_email
 from .errors import TemplateProblem
 from .languages import Translations
 from .sandbox import MergeData, freeze
 
+RECOMMENDATIONS = "recommendations."  # how a template reads them: {{ recommendations.automatic.0.name }}
+
 
 class RenderContext:
     """What rendering many messages (a sending batch) shares, looked up once
     for all: each email in its languages and compiled, signed link routes,
-    each trigger event's properties as templates see them."""
+    each trigger event's properties as templates see them, the products
+    recommended to each recipient (read for all the batch's contacts at the
+    first email that shows recommendations)."""
 
     def __init__(self, messages: list[Message]):
         self.messages = messages
@@ -22,11 +28,26 @@ class RenderContext:
         self.email_links = EmailLinks()
         self._event_properties: dict[int, MergeData] = {}
         self._compiled_html: dict[int, str] = {}
+        self._recommendations: BatchRecommendations | None = None
 
     def compiled_html(self, email: Email) -> str:
         if email.pk not in self._compiled_html:
             self._compiled_html[email.pk] = compiled_html(email)
         return self._compiled_html[email.pk]
+
+    def recommendations(self, contact_id: int, compiled: str) -> MergeData | None:
+        """The contact's recommended products, if the email (`compiled`) shows any."""
+        if RECOMMENDATIONS not in compiled:
+            return None
+        if self._recommendations is None:
+            self._recommendations = BatchRecommendations({m.enrollment.contact_id for m in self.messages})
+        return self._recommendations.for_contact(contact_id)
+
+    def products_shown(self, message: Message, email: Email) -> list[tuple[str, tuple]]:
+        """(strategy, products) for each strategy `email` shows products by, as `message`'s contact sees them."""
+        compiled = self.compiled_html(email)
+        shown = self.recommendations(message.enrollment.contact_id, compiled) or {}
+        return [(strategy, shown[strategy]) for strategy in strategies_in(compiled)]
 
     def event_properties(self, event: Event | None) -> MergeData | None:
         if event is None:
@@ -52,5 +73,7 @@ def render_message(message: Message, context: RenderContext | None = None
     email = context.translations.pick(chosen, locale)
     links = context.email_links.for_templates(message)
     properties = context.event_properties(enrollment.trigger_event)
-    merge = merge_context(enrollment.contact, event_properties=properties, links=links)
-    return email, links, render_email(email, merge, context.compiled_html(email))
+    compiled = context.compiled_html(email)
+    merge = merge_context(enrollment.contact, event_properties=properties, links=links,
+                          recommendations=context.recommendations(enrollment.contact_id, compiled))
+    return email, links, render_email(email, merge, compiled)

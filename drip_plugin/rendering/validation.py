@@ -13,6 +13,7 @@ from django.template.defaulttags import ForNode, WithNode
 from django.template.smartif import TokenBase
 from django.utils.translation import gettext
 
+from ..recommendations.strategies import STRATEGIES
 from .errors import TemplateProblem
 from .library import ARGUMENT_BOUNDS, argument_problem
 from .markup import TEMPLATE_SYNTAX
@@ -28,6 +29,7 @@ MERGE_FIELDS: dict[str, set[str] | None] = {
     "subscription": {"subscription_id", "plan", "status", "renews_at"},
     "links": {"unsubscribe", "preferences", "view_in_browser"},
     "sender": {"email", "postal_address"},
+    "recommendations": set(STRATEGIES),  # each a list of products: id, name, url, image_url, price, currency
     "event": None,  # the triggering event's own properties: any name
 }
 DEBUG_ENGINE = SandboxEngine(debug=True)

@@ -18,6 +18,7 @@ from ..delivery.outbox import ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..extensions import tick_steps
 from ..models.messages import EMAIL
+from ..recommendations.learn import learn_due
 
 logger = logging.getLogger("drip_plugin.scheduling")
 
@@ -49,6 +50,7 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     record_decisions(now)  # experiments at their horizon; an auto-winner counts for the steps taken next
     while learn_send_times(size):  # the opens and clicks since the last tick, before best-time steps are timed
         pass
+    learn_due(now)  # products from new events, before this tick's emails show them
     advanced = 0
     # Until a round finds nothing: a step that becomes due at once (no wait)
     # goes out in the same tick. Each round moves every row it takes forward,

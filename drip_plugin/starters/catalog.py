@@ -112,6 +112,18 @@ STARTERS: tuple[Starter, ...] = (
                                    "value": {"field": "event.cart.lines", "operator": "is_set", "value": ""}}]},
     ),
     Starter(
+        key="browse_abandonment", name=_("Browse abandonment"), trigger_event="product_viewed",
+        description=_("Two hours after a customer looked at products without adding any to a cart: the "
+                      "products they viewed and what is often bought with them. A cart or an order ends the "
+                      "journey; another view within 30 minutes restarts the wait; at most once a week."),
+        steps=(
+            StarterStep(StarterEmail(_("Browse abandonment"), _("Still thinking it over?"),
+                                     _("What you were looking at is still here"), "browse_1"), 2, "hours"),
+        ),
+        options={"exit_events": "checkout_started,checkout_updated,order_completed", "debounce_minutes": 30,
+                 "reentry": "per_days", "reentry_days": 7},
+    ),
+    Starter(
         key="order_review", name=_("Order confirmation → review request"), trigger_event="order_completed",
         description=_("One journey per order: the confirmation at once, a review request 14 days later. Not "
                       "transactional because of the review request: unsubscribed contacts get neither."),

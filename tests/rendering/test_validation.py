@@ -53,7 +53,8 @@ def test_unknown_merge_variables_are_flagged_with_line():
     assert lines(source) == [
         "Line 5: “cart.totl” is not in the merge context (cart has: checkout_id, currency, lines, restore_url, "
         "subtotal, total)",
-        "Line 5: “promo” is not in the merge context (known: cart, contact, event, links, order, sender, subscription)",
+        "Line 5: “promo” is not in the merge context (known: cart, contact, event, links, order, recommendations, sender, "
+        "subscription)",
     ]
 
 
