@@ -155,9 +155,21 @@ def test_point_at_most_once_timeout_after_hand_over_is_outcome_unknown_never_res
 def test_point_segment_cap_holds_for_the_merged_text(make_sequence, clock, twilio_fake, settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SMS_MAX_SEGMENTS": 1}
     make_sequence("Cart", "checkout_updated", [{"kind": "sms", "sms": sms_text("Hi {{ contact.first_name }}")}])
-    sms_contact(first_name="Ç" * 150 + "😀")  # 😀: UCS-2, and far over 70 units
+    sms_contact(first_name="Ç" * 100 + "😀")  # 😀: UCS-2, and far over 70 units
     track("checkout_updated", email="cat@example.com", properties={"checkout_id": "c1"})
     assert tick().failed == 1
     failed = Message.objects.get(channel="sms")
     assert "segments (UCS-2) once merged, over SMS_MAX_SEGMENTS (1)" in failed.error
     assert twilio_fake.received == []
+
+
+def test_point_send_in_workers_queues_one_task_per_claim_and_channel(make_sequence, clock, twilio_fake, settings,
+                                                                     celery_memory_app):
+    celery_memory_app.conf.task_always_eager = True  # the worker runs each task as it is queued
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SEND_IN_WORKERS": True}
+    make_sequence("Cart", "checkout_updated", [{"subject": "Your cart"}, {"kind": "sms", "sms": sms_text("Hi")}])
+    sms_contact()
+    abandon_cart()
+    assert tick().dispatched == 2  # the email's claim, then the SMS's
+    assert len(mail.outbox) == 1 and len(twilio_fake.received) == 1
+    assert set(Message.objects.values_list("channel", "status")) == {("email", "sent"), ("sms", "sent")}
