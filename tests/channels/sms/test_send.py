@@ -50,6 +50,7 @@ def test_point_cart_sequence_email_then_sms_four_hours_later_then_stops_on_order
     sms = Message.objects.get(channel="sms")
     assert (sms.status, sms.address, sms.to_email, sms.sent_at) == ("sent", "+33612345678", "", clock_now())
     assert sms.esp_message_id.startswith("SM") and sms.handed_at is not None
+    assert sms.subject == "SMS · Cart SMS"  # what the contact's timeline shows
 
     track("order_completed", email="cat@example.com", properties={"order_id": "o1", "checkout_id": "c1"})
     assert Enrollment.objects.get().state == "exited"
@@ -71,7 +72,8 @@ def test_point_fallback_skip_records_why_and_the_journey_goes_on(make_sequence, 
     clock.shift(dt.timedelta(hours=5))
     tick()
     skipped = Message.objects.get(channel="sms")
-    assert (skipped.status, skipped.error) == ("suppressed", "not sent: no phone number")
+    assert (skipped.status, skipped.error, skipped.subject) == ("suppressed", "not sent: no phone number",
+                                                                "SMS · Send an SMS #2")
     assert twilio_fake.received == []
     assert Enrollment.objects.get().current_step.sort_order == 2  # on to the last email
 
