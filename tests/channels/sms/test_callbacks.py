@@ -116,7 +116,8 @@ def test_point_forged_status_callback_is_refused(make_sequence, clock, twilio_fa
     unsigned = client.post(STATUS, status_params(message))
     assert (forged.status_code, unsigned.status_code) == (403, 403)
     assert not MessageEvent.objects.exists()
-    refused = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "refused (403)" in r.getMessage()]
+    refused = [r.getMessage() for r in caplog.records
+               if r.levelno == logging.WARNING and "refused (403)" in r.getMessage()]
     assert len(refused) == 2
 
 

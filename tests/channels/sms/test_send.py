@@ -81,8 +81,8 @@ def test_point_fallback_skip_records_why_and_the_journey_goes_on(make_sequence, 
 def test_point_fallback_to_email_when_the_contact_has_no_sms_consent(make_sequence, clock, twilio_fake):
     from drip_plugin.models import Email
 
-    backup = Email.objects.create(name="Cart reminder", subject="Your cart waits", mjml="<mjml><mj-body></mj-body></mjml>",
-                                  live=True)
+    backup = Email.objects.create(name="Cart reminder", subject="Your cart waits",
+                                  mjml="<mjml><mj-body></mj-body></mjml>", live=True)
     cart_sequence(make_sequence, fallback="email", email=backup)
     sms_contact(sms_consent="")
     abandon_cart()
