@@ -114,11 +114,13 @@ def test_point_forged_status_callback_is_refused(make_sequence, clock, twilio_fa
     message = sent_sms(make_sequence, clock)
     forged = signed_post(client, STATUS, status_params(message), token="not-the-auth-token")
     unsigned = client.post(STATUS, status_params(message))
-    assert (forged.status_code, unsigned.status_code) == (403, 403)
+    forged_stop = inbound(client, "STOP", token="not-the-auth-token")
+    assert (forged.status_code, unsigned.status_code, forged_stop.status_code) == (403, 403, 403)
     assert not MessageEvent.objects.exists()
+    assert Contact.objects.get().sms_consent == "granted", "a forged STOP changes nothing"
     refused = [r.getMessage() for r in caplog.records
                if r.levelno == logging.WARNING and "refused (403)" in r.getMessage()]
-    assert len(refused) == 2
+    assert len(refused) == 3
 
 
 def test_point_status_callback_records_delivery_once(make_sequence, clock, twilio_fake, client):
