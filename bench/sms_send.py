@@ -84,7 +84,8 @@ def main() -> None:
     finally:
         server.terminate()
     sdk, raw = (per_round * args.rounds / sum(per_round / r for r in rates[way]) for way in ("sdk", "raw"))
-    print(f"{per_round * args.rounds} SMS each way: SDK {sdk:.0f}/s, raw httpx {raw:.0f}/s, SDK / raw = {sdk / raw:.2f}")
+    print(f"{per_round * args.rounds} SMS each way: SDK {sdk:.0f}/s, raw httpx {raw:.0f}/s, "
+          f"SDK / raw = {sdk / raw:.2f}")
     print(describe("at end"))
 
 
