@@ -24,7 +24,7 @@ DOCS_SCREENSHOTS = {
     "editor-mjml-error.png", "editor-typo-publish-refused.png", "preview-desktop.png", "preview-mobile.png",
     "test-send-preview.png", "sequence_map.png", "report_with_charts.png", "segment-count.png",
     "contact-import-progress.png", "contact-import-dry-run.png", "operator-failed-messages.png", "operator-contact-timeline.png",
-    "operator-dashboard-panel.png", "demo-cart-email.png",
+    "operator-dashboard-panel.png", "demo-cart-email.png", "sms-editor-counter.png",
 }
 
 

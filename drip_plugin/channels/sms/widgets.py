@@ -11,8 +11,9 @@ from .content import OVER_CAP, normalised_newlines
 from .segments import CONCATENATED, GSM_BASIC, GSM_EXTENSION, SINGLE, Segments, count_segments
 
 STATUS = _("Characters: %(characters)s · %(encoding)s · Segments: %(segments)s (%(remaining)s left in the last one)")
-MERGE_FIELDS_NOTE = _("Merge fields count as written: %(example)s counts %(length)s characters here, whatever the "
-                      "name; the preview shows the SMS as a contact gets it, with its own count.")
+MERGE_FIELDS_NOTE = _("Merge fields count as written: %(example)s counts %(units)s here (a brace is two GSM-7 "
+                      "characters), whatever the name; the preview shows the SMS as a contact gets it, with its "
+                      "own count.")
 MERGE_FIELD_EXAMPLE = "{{ contact.first_name }}"
 # Shown when the units differ from the characters: € [ ] { } ^ ~ | \ in GSM-7, emoji in UCS-2.
 COUNTED_AS = _(" · counted as %(units)s")
@@ -47,8 +48,8 @@ class SMSBodyTextarea(forms.Textarea):
         context["sms"] = {"status": status_text(counted),
                           "over_cap": str(OVER_CAP) % {"segments": counted.segments, "cap": cap}
                           if counted.segments > cap else "",
-                          "merge_fields_note": MERGE_FIELDS_NOTE % {"example": MERGE_FIELD_EXAMPLE,
-                                                                    "length": len(MERGE_FIELD_EXAMPLE)}}
+                          "merge_fields_note": MERGE_FIELDS_NOTE % {
+                              "example": MERGE_FIELD_EXAMPLE, "units": count_segments(MERGE_FIELD_EXAMPLE).units}}
         return context
 
     def value_from_datadict(self, data, files, name):

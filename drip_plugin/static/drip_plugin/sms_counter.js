@@ -40,6 +40,7 @@
     var box = textarea.closest("[data-drip-sms-body]");
     var status = box.querySelector("[data-drip-sms-status]");
     var warning = box.querySelector("[data-drip-sms-over-cap]");
+    var warningText = warning.querySelector("[data-drip-sms-over-cap-text]");
     function refresh() {
       var counted = countSegments(textarea.value, rules);
       var text = format(rules.labels.status, counted);
@@ -47,7 +48,7 @@
       status.textContent = text;
       var over = counted.segments > rules.maxSegments;
       warning.hidden = !over;
-      warning.textContent = over ? format(rules.labels.overCap, { segments: counted.segments, cap: rules.maxSegments }) : "";
+      warningText.textContent = over ? format(rules.labels.overCap, { segments: counted.segments, cap: rules.maxSegments }) : "";
       textarea.setAttribute("aria-invalid", over ? "true" : "false");
     }
     textarea.addEventListener("input", refresh);

@@ -11,7 +11,8 @@ from drip_plugin.rendering.preview import CONTACT_MODE
 
 pytestmark = pytest.mark.django_db
 
-BODY = "Hi {{ contact.first_name }}, your cart ({{ cart.total }} {{ cart.currency }}) is waiting: {{ cart.restore_url }}"
+BODY = ("Hi {{ contact.first_name }}, your cart ({{ cart.total }} {{ cart.currency }}) is waiting: "
+        "{{ cart.restore_url }}")
 
 
 def test_point_sms_preview_merges_the_sample_contact_and_counts_the_result():

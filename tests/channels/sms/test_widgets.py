@@ -32,8 +32,10 @@ def test_point_sms_counter_widget_passes_the_python_rules_to_its_script():
 def test_point_sms_counter_widget_renders_the_first_count():
     rendered = html.unescape(SMSBodyTextarea().render("body", "Your cart is waiting: 20 € off"))
     assert "Characters: 30 · GSM-7 · Segments: 1 (129 left in the last one) · counted as 31" in rendered
-    assert "{{ contact.first_name }} counts 24 characters here" in rendered, "says merge fields count as written"
-    assert re.search(r"data-drip-sms-over-cap role=\"alert\" hidden>\s*</p>", rendered)
+    assert "{{ contact.first_name }} counts 28 here (a brace is two GSM-7 characters)" in rendered, \
+        "says merge fields count as written"
+    assert re.search(r"data-drip-sms-over-cap role=\"alert\" hidden>.*<span data-drip-sms-over-cap-text></span>",
+                     rendered, re.S)
 
 
 @override_settings(DRIP_PLUGIN={"SMS_MAX_SEGMENTS": 1})
@@ -41,7 +43,7 @@ def test_point_sms_counter_widget_warns_over_the_cap_setting():
     rendered = html.unescape(SMSBodyTextarea().render("body", "😀" * 36))
     assert rules_of(SMSBodyTextarea().render("body", ""))["maxSegments"] == 1
     assert "Characters: 36 · UCS-2 · Segments: 2 (61 left in the last one) · counted as 72" in rendered
-    assert "This SMS takes 2 segments, over the cap of 1 per message: shorten it.</p>" in rendered
+    assert "This SMS takes 2 segments, over the cap of 1 per message: shorten it.</span>" in rendered
 
 
 def test_point_sms_counter_widget_stores_line_breaks_as_counted():
