@@ -11,6 +11,8 @@ from .messages import Message
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
+# Defined with its channel; imported here so that Django registers it.
+from ..channels.push.models import PushNotification, PushSubscription
 
 __all__ = [
     "Consent",
@@ -24,6 +26,8 @@ __all__ = [
     "ExperimentDecision",
     "Layout",
     "Message",
+    "PushNotification",
+    "PushSubscription",
     "MessageEvent",
     "Sequence",
     "Step",
