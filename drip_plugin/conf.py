@@ -27,6 +27,29 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path of the email backend drip mail goes through; None uses
     # Django's EMAIL_BACKEND (usually an anymail backend).
     "EMAIL_BACKEND": None,
+    # The channels steps can send on (drip_plugin.channels), one class path
+    # each; a step's kind picks its channel. A host's own channel is added here.
+    "CHANNELS": [
+        "drip_plugin.channels.email.EmailChannel",
+        "drip_plugin.channels.sms.channel.SmsChannel",
+        "drip_plugin.channels.push.channel.PushChannel",
+    ],
+    # SMS (docs/sms.md), through Twilio: the account's SID and auth token
+    # (the token also verifies Twilio's callbacks); TWILIO_API_URL replaces
+    # Twilio's API base URL (a local fake in tests); seconds to wait for it.
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_API_URL": None,
+    "TWILIO_TIMEOUT": 10,
+    # Sender of SMS per destination country (ISO code, "" for any other): a
+    # Twilio number, an alphanumeric sender ID or a Messaging Service SID (MG…).
+    "SMS_SENDERS": {},
+    # No SMS leaves between these local times (contact's time zone); a due
+    # SMS waits for the end. None: no quiet hours.
+    "SMS_QUIET_HOURS": ("21:00", "08:00"),
+    # Cap on marketing SMS per contact, e.g. {"count": 1, "days": 2}; None: none
+    # (sequences' own caps count each channel apart).
+    "SMS_FREQUENCY_CAP": None,
     # Emit `signed_up` when a django.contrib.auth user is created.
     "AUTH_SIGNUP_EVENT": "signed_up",
     "CONNECT_AUTH_SIGNALS": True,
@@ -169,6 +192,12 @@ DEFAULTS: dict[str, Any] = {
     # The path the service worker may control (its Service-Worker-Allowed
     # header): "/" lets the shop's every page receive notifications.
     "PUSH_SERVICE_WORKER_SCOPE": "/",
+    # No notification shows between these local times (contact's time zone);
+    # a due one waits for the end. None: no quiet hours.
+    "PUSH_QUIET_HOURS": ("21:00", "08:00"),
+    # Cap on marketing notifications per contact, e.g. {"count": 1, "days": 1};
+    # None: none (sequences' own caps count each channel apart).
+    "PUSH_FREQUENCY_CAP": None,
 }
 
 

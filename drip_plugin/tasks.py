@@ -8,9 +8,10 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from .delivery.outbox import send_claimed
+from .channels.registry import channel_named
 from .extensions import register_interruption
 from .ingest.contact_import import run_import_job
+from .models.messages import EMAIL
 from .scheduling import tick as run_tick
 
 # Celery's soft time limit lands anywhere in a task: for the sender it is a
@@ -36,6 +37,9 @@ def contact_import(job_id: int) -> None:
 
 
 @shared_task(name="drip_plugin.tasks.send_batch", ignore_result=True)
-def send_batch(claim: str) -> dict:
-    """Send the messages the tick leased to `claim` (SEND_IN_WORKERS)."""
-    return asdict(send_claimed(uuid.UUID(claim), timezone.now()))
+def send_batch(claim: str, channel: str = EMAIL) -> dict:
+    """Send the messages of `channel` the tick leased to `claim` (SEND_IN_WORKERS)."""
+    sender = channel_named(channel)
+    if sender is None:  # CHANNELS changed since the tick queued it: the lease expiry frees the messages
+        raise ValueError(f"drip channel {channel!r} is not in CHANNELS")
+    return asdict(sender.send_claimed(uuid.UUID(claim), timezone.now()))

@@ -22,7 +22,7 @@ except ImportError:  # Wagtail 7.0: the listing's "More" dropdown holds buttons
 from wagtail.snippets.views.snippets import (EditView, IndexView, SnippetViewSet, SnippetViewSetGroup,
                                              WorkflowActionView)
 
-from ..models import Contact, DateRule, Email, Layout, Sequence
+from ..models import Contact, DateRule, Email, Layout, Sequence, SmsText
 from ..moderation import ApprovalRefused
 from .contacts import ContactForm, ContactIndexView, ContactInspectView, EraseContactView, export_view
 
@@ -111,6 +111,16 @@ class EmailViewSet(SnippetViewSet):
     search_fields = ["name", "subject"]
 
 
+class SmsTextViewSet(SnippetViewSet):
+    model = SmsText
+    icon = "mobile-alt"
+    menu_label = _("Drip SMS texts")
+    menu_name = "drip_sms_texts"
+    list_display = ["name", LiveStatusTagColumn(label=_("Status")), UpdatedAtColumn(label=_("Updated"))]
+    list_filter = ["live"]
+    search_fields = ["name", "body"]
+
+
 class DateRuleViewSet(SnippetViewSet):
     model = DateRule
     icon = "date"
@@ -175,7 +185,7 @@ class DripViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Drip")
     menu_icon = "mail"
     menu_name = "drip"
-    items = (SequenceViewSet, EmailViewSet, LayoutViewSet, DateRuleViewSet, ContactViewSet)
+    items = (SequenceViewSet, EmailViewSet, SmsTextViewSet, LayoutViewSet, DateRuleViewSet, ContactViewSet)
 
     def get_submenu_items(self):
         sequences, emails = ModelPermissionPolicy(Sequence), ModelPermissionPolicy(Email)

@@ -9,9 +9,21 @@ import socket
 from ..rendering import TemplateProblem
 
 
+class ProviderRefused(Exception):
+    """A channel's provider answered the call with an error: the message was
+    not accepted. `transient` when trying again later may succeed (the
+    provider was busy or rate-limited us)."""
+
+    def __init__(self, reason: str, *, transient: bool):
+        super().__init__(reason)
+        self.transient = transient
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, TemplateProblem):
         return False
+    if isinstance(exc, ProviderRefused):
+        return exc.transient
     try:
         from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
     except ImportError:  # anymail is a dependency, but keep SMTP-only hosts working

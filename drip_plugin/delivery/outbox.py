@@ -27,7 +27,7 @@ from ..analytics.aggregates import count_sent
 from ..extensions import is_interruption
 from ..links.instrument import instrument
 from ..models import Contact, Message, Suppression
-from ..models.messages import SENDABLE, MessageStatus
+from ..models.messages import EMAIL, SENDABLE, MessageStatus
 from ..rendering.messages import RenderContext, render_message
 from .compose import compose
 from .errors import esp_may_have_it, is_transient
@@ -42,6 +42,11 @@ class SendResult:
     failed: int = 0
     retried: int = 0
     suppressed: int = 0
+
+    def count(self, status: str) -> None:
+        """One more message settled with `status` (sent, failed, retry scheduled or suppressed)."""
+        name = _COUNTERS[status]
+        setattr(self, name, getattr(self, name) + 1)
 
 
 def reconcile_expired_leases(now: dt.datetime) -> int:
@@ -58,13 +63,15 @@ def reconcile_expired_leases(now: dt.datetime) -> int:
     return freed + unknown
 
 
-def claim_due(now: dt.datetime, limit: int, due_at: dt.datetime | None = None) -> tuple[uuid.UUID, int] | None:
-    """Lease up to `limit` messages due at `due_at` (default: `now`) to one
-    new claim, until `now` + LEASE_SECONDS; returns the claim and how many
-    it holds (None: nothing due)."""
+def claim_due(now: dt.datetime, limit: int, due_at: dt.datetime | None = None,
+              channel: str = EMAIL) -> tuple[uuid.UUID, int] | None:
+    """Lease up to `limit` messages of `channel` due at `due_at` (default:
+    `now`) to one new claim, until `now` + LEASE_SECONDS; returns the claim
+    and how many it holds (None: nothing due)."""
     claim = uuid.uuid4()
     with transaction.atomic(durable=True):  # the lease must hold for other senders at once
-        qs = Message.objects.filter(status__in=SENDABLE, send_after__lte=due_at or now).order_by("send_after", "pk")
+        qs = (Message.objects.filter(channel=channel, status__in=SENDABLE, send_after__lte=due_at or now)
+              .order_by("send_after", "pk"))
         if db_connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
@@ -79,8 +86,13 @@ def claim_due(now: dt.datetime, limit: int, due_at: dt.datetime | None = None) -
     return claim, claimed
 
 
-def leased(claim: uuid.UUID) -> list[Message]:
-    """The messages still leased to `claim` (none once its lease was reconciled)."""
+# What sending an email reads of its step: its email and its variants' emails.
+EMAIL_CONTENT = ("step__email", "step__variants__email")
+
+
+def leased(claim: uuid.UUID, content: tuple[str, ...] = EMAIL_CONTENT) -> list[Message]:
+    """The messages still leased to `claim` (none once its lease was
+    reconciled), with their step's `content` prefetched."""
     # Prefetched, a batch shares one instance of each sequence, step, email
     # and trigger event instead of building them again for every row (a
     # Wagtail snippet's __init__ is not cheap). Only the columns sending
@@ -90,7 +102,7 @@ def leased(claim: uuid.UUID) -> list[Message]:
         Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
         .select_related("enrollment__contact")
         .only(*_SENDING_READS)
-        .prefetch_related("enrollment__sequence", "enrollment__trigger_event", "step__email", "step__variants__email")
+        .prefetch_related("enrollment__sequence", "enrollment__trigger_event", *content)
         .order_by("send_after", "pk")
     )
 
@@ -103,10 +115,11 @@ def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = No
 
 
 _SENDING_READS = [
-    "enrollment", "step", "to_email", "status", "token", "claim", "language", "attempts", "sending_until", "variant",
+    "enrollment", "step", "channel", "to_email", "address", "status", "token", "claim", "language", "attempts", "sending_until", "variant",
     "enrollment__contact", "enrollment__sequence", "enrollment__trigger_event",
     *(f"enrollment__contact__{name}" for name in (
-        "email", "first_name", "last_name", "locale", "attributes", "is_subscribed")),  # merge data, refusals
+        "email", "first_name", "last_name", "locale", "attributes", "is_subscribed",  # merge data, refusals
+        "phone", "sms_consent", "time_zone")),
 ]
 
 
@@ -135,7 +148,7 @@ class Refusals:
         return None
 
 
-def _record(message: Message, **fields) -> None:
+def update_if_leased(message: Message, **fields) -> None:
     # Only while the row is still ours: after a lease ran out it may be another sender's.
     Message.objects.filter(pk=message.pk, claim=message.claim).update(sending_until=None, **fields)
 
@@ -191,22 +204,22 @@ def prepare_message(message: Message, batch: BatchContext, meanwhile: Callable[[
 def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.datetime) -> str:
     """Schedule a retry for a transient failure, else fail the message; return its status."""
     if isinstance(exc, Refused):
-        _record(message, status=MessageStatus.SUPPRESSED, error=str(exc))
+        update_if_leased(message, status=MessageStatus.SUPPRESSED, error=str(exc))
         return MessageStatus.SUPPRESSED
     reason = f"{type(exc).__name__}: {exc}"[:2000]
     if isinstance(exc, OutcomeUnknown) or esp_may_have_it(exc):  # the server may have it: never resend
-        logger.warning("drip message %s to %s: outcome unknown: %s", message.pk, message.to_email, exc)
-        _record(message, status=MessageStatus.FAILED, attempts=attempt, failed_at=now,
+        logger.warning("drip message %s to %s: outcome unknown: %s", message.pk, message.recipient, exc)
+        update_if_leased(message, status=MessageStatus.FAILED, attempts=attempt, failed_at=now,
                 error=f"outcome unknown: the connection failed after the message was handed over ({exc}); "
                       "not resent to avoid a duplicate"[:2000])
         return MessageStatus.FAILED
     if is_transient(exc) and attempt < drip_settings.MAX_ATTEMPTS:
         logger.warning("drip message %s: attempt %s failed, will retry: %s", message.pk, attempt, reason)
-        _record(message, status=MessageStatus.RETRY_SCHEDULED, attempts=attempt, handed_at=None,
+        update_if_leased(message, status=MessageStatus.RETRY_SCHEDULED, attempts=attempt, handed_at=None,
                 send_after=now + backoff(attempt), error=reason)
         return MessageStatus.RETRY_SCHEDULED
-    logger.warning("drip message %s to %s failed: %s", message.pk, message.to_email, reason)
-    _record(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, failed_at=now, error=reason)
+    logger.warning("drip message %s to %s failed: %s", message.pk, message.recipient, reason)
+    update_if_leased(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, failed_at=now, error=reason)
     return MessageStatus.FAILED
 
 
@@ -361,10 +374,6 @@ class _Sender:
         """`now`, moved on by the time this sender has taken."""
         return self.now + dt.timedelta(seconds=time.monotonic() - self.started)
 
-    def count(self, status: str) -> None:
-        name = _COUNTERS[status]
-        setattr(self.result, name, getattr(self.result, name) + 1)
-
     def record(self, handing: list[Outgoing], done: list[Outgoing]) -> set[Outgoing]:
         sent = [o for o in done if o.error is None]
         failed = [o for o in done if o.error is not None and not isinstance(o.error, HandOverAborted)]
@@ -377,11 +386,11 @@ class _Sender:
                 record_sent(sent)
             outcomes = [record_failure(o.message, o.attempt, o.error, self.now) for o in failed]
             for o in unsent:  # never left: free it at once (if it is still ours)
-                _record(o.message, status=MessageStatus.QUEUED, handed_at=None, claim=None)
+                update_if_leased(o.message, status=MessageStatus.QUEUED, handed_at=None, claim=None)
         self.lease_lost = self.lease_lost or len(allowed) < len(handing)
         self.result.sent += len(sent)
         for outcome in outcomes:
-            self.count(outcome)
+            self.result.count(outcome)
         return allowed
 
     def service_meanwhile(self) -> None:
@@ -409,7 +418,7 @@ class _Sender:
             except Exception as exc:  # one bad message must never abort the batch
                 if exc is self.hand_over_failure or is_interruption(exc):
                     raise  # the sender's failure, or a stop (e.g. Celery's time limit): not the message's
-                self.count(record_failure(message, message.attempts + 1, exc, self.now))
+                self.result.count(record_failure(message, message.attempts + 1, exc, self.now))
                 continue
             self.pacer.wait(lambda seconds: self.hand_over.service(timeout=seconds))
             self.hand_over.submit(outgoing)
@@ -439,8 +448,9 @@ def send_claimed(claim: uuid.UUID, now: dt.datetime) -> SendResult:
     return sender.result
 
 
-def dispatch_due_messages(now: dt.datetime, limit: int, hand_over: Callable[[uuid.UUID], None]) -> int:
-    """Claim due messages, `limit` at a time, and pass each claim to
+def dispatch_due_messages(now: dt.datetime, limit: int, hand_over: Callable[[uuid.UUID], None],
+                          channel: str = EMAIL) -> int:
+    """Claim due messages of `channel`, `limit` at a time, and pass each claim to
     `hand_over` (which queues a worker task for it), at most
     WORKER_BATCHES_PER_TICK claims; returns how many messages were claimed.
     A claim whose task starts after its lease ran out finds nothing: the
@@ -449,7 +459,7 @@ def dispatch_due_messages(now: dt.datetime, limit: int, hand_over: Callable[[uui
     reconcile_expired_leases(now)
     limit, total = batch_limit(limit), 0
     for _ in range(drip_settings.WORKER_BATCHES_PER_TICK):
-        if not (claimed := claim_due(now, limit)):
+        if not (claimed := claim_due(now, limit, channel=channel)):
             break
         claim, count = claimed
         if count:  # (0: another sender took them between the select and the update)

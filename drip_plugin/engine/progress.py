@@ -9,20 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F
 
 from ..analytics.aggregates import count_exited, site_day
+from ..channels.base import Channel, Reach
+from ..channels.registry import channel_for_step, channel_named, channels
 from ..dates.zones import contact_zone
-from ..models import Enrollment, Message, Step
+from ..models import Contact, Enrollment, Message, Step
 from ..models.enrollments import EnrollmentState
+from ..models.messages import EMAIL, MessageStatus
 from ..models.sequences import CapAction, StepKind, Timing
-from .caps import CapLedger, global_cap
+from .caps import CapLedger
 from .conditions import activity_names, evaluate, lookback_days
 from .facts import ActivityIndex, enrollment_facts
-from .timing import next_window_opening, step_due_at
+from .timing import step_due_at
 from .variants import choose_variant
 
 logger = logging.getLogger("drip_plugin.engine")
@@ -47,6 +50,27 @@ class Batch:
     steps: dict[int, list[Step]]
     activity: ActivityIndex
     caps: CapLedger
+    contacts: list[Contact]
+    reaches: dict[str, dict[int, Reach]] = field(default_factory=dict)
+
+    def reach(self, channel: Channel, contact: Contact) -> Reach:
+        """The contact's reach on `channel`, asked once per channel for the whole batch."""
+        if channel.name not in self.reaches:
+            self.reaches[channel.name] = channel.reach(self.contacts)
+        return self.reaches[channel.name][contact.pk]
+
+    def route(self, step: Step, contact: Contact) -> tuple[Channel, Reach]:
+        """The channel `step` goes out on for `contact` and where to: its own,
+        else its fallback channel when the contact can get it there; else its
+        own with the refusal."""
+        own = channel_for_step(step)
+        reach = self.reach(own, contact)
+        if reach.reachable or not step.fallback:
+            return own, reach
+        fallback = channel_named(step.fallback)
+        if fallback is not None and fallback.has_content(step) and self.reach(fallback, contact).reachable:
+            return fallback, self.reach(fallback, contact)
+        return own, reach
 
     @classmethod
     def load(cls, due: list[Enrollment], now: dt.datetime) -> Batch:
@@ -64,12 +88,14 @@ class Batch:
         # Activity since the earliest journey began, or further back for "in the last N days".
         earliest = min([e.enrolled_at for e in due] + [now - dt.timedelta(days=lookback)])
         capped = [e.contact_id for e in due if not e.sequence.transactional]
-        longest = max([global_cap()[1] if global_cap() else 0] + [e.sequence.cap_days or 0 for e in due])
+        longest = max([cap[1] for c in channels() if (cap := c.frequency_cap())]
+                      + [e.sequence.cap_days or 0 for e in due])
         return cls(
             now=now,
             steps=steps,
             activity=ActivityIndex({e.contact_id for e in due}, names, earliest),
             caps=CapLedger(capped, now, longest),
+            contacts=list({e.contact_id: e.contact for e in due}.values()),
         )
 
 
@@ -90,9 +116,19 @@ def _move_to(enrollment: Enrollment, step: Step | None, anchor: dt.datetime, fac
     enrollment.due_at = due
 
 
-def _message(enrollment, step, to_email: str, now) -> Message:
-    return Message(enrollment=enrollment, step=step, to_email=to_email, send_after=now,
-                   variant=choose_variant(enrollment.pk, step))
+def _message(enrollment, step, channel: Channel, reach: Reach, now) -> Message:
+    if channel.name == EMAIL:
+        return Message(enrollment=enrollment, step=step, to_email=reach.address, send_after=now,
+                       variant=choose_variant(enrollment.pk, step))
+    return Message(enrollment=enrollment, step=step, channel=channel.name, to_email="", address=reach.address,
+                   send_after=now)
+
+
+def _unreachable(enrollment, step, channel: Channel, reach: Reach, now) -> Message:
+    """The record of a step skipped because the contact cannot get it (its
+    documented fallback: skip): never sent, shown on the contact's timeline."""
+    return Message(enrollment=enrollment, step=step, channel=channel.name, to_email="", send_after=now,
+                   status=MessageStatus.SUPPRESSED, error=f"not sent: {reach.refusal}")
 
 
 def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
@@ -113,29 +149,33 @@ def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:
     following = next((s for s in steps if (s.sort_order, s.pk) > (step.sort_order, step.pk)), None)
     message = None
 
-    if step.kind == StepKind.EMAIL:
+    if channel_for_step(step) is not None:  # a step that sends: email, SMS, …
         matches, why = evaluate(sequence.flow_filters, facts)
         if not matches:
             _end(enrollment, EnrollmentState.EXITED, f"flow filter no longer matches: {why}", now)
             return None
-        opening = next_window_opening(now, sequence.send_windows, zone)
+        channel, reach = batch.route(step, contact)
+        opening = channel.next_send_time(now, sequence, zone)
         if enrollment.holdout:
-            pass  # the journey goes on, at the same pace, without the email
+            pass  # the journey goes on, at the same pace, without the message
+        elif not reach.reachable:
+            logger.info("enrollment %s: step %s skipped: %s", enrollment.pk, step.pk, reach.refusal)
+            message = _unreachable(enrollment, step, channel, reach, now)
         elif opening > now:
-            enrollment.due_at = opening  # same step, at the window's opening
+            enrollment.due_at = opening  # same step, at the window's opening (or quiet hours' end)
             return None
         elif not sequence.transactional:
-            later = batch.caps.next_allowed(contact.pk, sequence, now)
+            later = batch.caps.next_allowed(contact.pk, sequence, now, channel)
             if later is not None and sequence.cap_action == CapAction.DEFER:
-                enrollment.due_at = next_window_opening(later, sequence.send_windows, zone)
+                enrollment.due_at = channel.next_send_time(later, sequence, zone)
                 return None
             if later is not None:
                 logger.info("enrollment %s: step %s skipped by frequency cap", enrollment.pk, step.pk)
             else:
-                batch.caps.record(contact.pk, sequence.pk, now)
-                message = _message(enrollment, step, contact.email, now)
+                batch.caps.record(contact.pk, sequence.pk, now, channel)
+                message = _message(enrollment, step, channel, reach, now)
         else:
-            message = _message(enrollment, step, contact.email, now)
+            message = _message(enrollment, step, channel, reach, now)
     elif step.kind == StepKind.BRANCH:
         holds, _ = evaluate(step.condition, facts)
         if not holds:

@@ -81,3 +81,18 @@ def next_window_opening(moment: dt.datetime, windows: Iterable, zone: dt.tzinfo)
         if best is not None:
             return best
     return moment
+
+
+def after_quiet_hours(moment: dt.datetime, quiet: tuple[dt.time, dt.time] | None, zone: dt.tzinfo) -> dt.datetime:
+    """`moment`, or the end of the quiet hours (`quiet`: start and end, local
+    times in `zone`; across midnight when the end is not after the start) it falls in."""
+    if not quiet:
+        return moment
+    start, end = quiet
+    local = moment.astimezone(zone).date()
+    for day in (local - dt.timedelta(days=1), local):  # from yesterday: last night's quiet hours may still run
+        begins = at_local(day, start, zone)
+        ends = at_local(day + dt.timedelta(days=1) if end <= start else day, end, zone)
+        if begins <= moment < ends:
+            return ends
+    return moment

@@ -4,16 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Web push: the notifications editors write, and browsers' subscriptions with the proof of their opt-in."""
+    """Web push: push steps and the notifications editors write for them, and browsers'
+    subscriptions with the proof of their opt-in."""
 
     dependencies = [
-        ('drip_plugin', '0061_drop_two_variant_fields'),
+        ('drip_plugin', '0062_channels_sms'),
         # Revision exists since wagtailcore 0070 (Wagtail 4.0): not the newest, which Wagtail 7.0 lacks.
         ('wagtailcore', '0070_rename_pagerevision_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='step',
+            name='kind',
+            field=models.CharField(choices=[('email', 'Send an email'), ('sms', 'Send an SMS'), ('push', 'Send a browser notification (web push)'), ('wait', 'Wait only'), ('branch', 'Branch on a condition'), ('update', 'Update a contact attribute'), ('exit', 'Exit the sequence')], default='email', max_length=10, verbose_name='step'),
+        ),
         migrations.CreateModel(
             name='PushNotification',
             fields=[
@@ -39,6 +45,11 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'push notification',
             },
+        ),
+        migrations.AddField(
+            model_name='step',
+            name='push',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='drip_plugin.pushnotification', verbose_name='browser notification'),
         ),
         migrations.CreateModel(
             name='PushSubscription',

@@ -9,6 +9,7 @@ from .imports import ContactImport
 from .layouts import Layout
 from .messages import Message
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
+from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
 # Defined with its channel; imported here so that Django registers it.
@@ -30,6 +31,7 @@ __all__ = [
     "PushSubscription",
     "MessageEvent",
     "Sequence",
+    "SmsText",
     "Step",
     "SequenceDay",
     "SequenceDayExit",

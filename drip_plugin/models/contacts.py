@@ -6,6 +6,14 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+class SmsConsent(models.TextChoices):
+    """Where the contact stands on SMS; the Consent rows (channel "sms") are the proof."""
+    NONE = "", _("not asked")
+    PENDING = "pending", _("waiting for the YES reply (double opt-in)")
+    GRANTED = "granted", _("granted")
+    WITHDRAWN = "withdrawn", _("withdrawn (STOP)")
+
+
 class ContactQuerySet(models.QuerySet):
     def with_address(self, email: str) -> ContactQuerySet:
         """Contacts with this address, any case; through Lower() so that the
@@ -31,6 +39,8 @@ class Contact(models.Model):
         _("time zone"), max_length=64, blank=True, help_text=_("IANA name, e.g. Europe/Paris.")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +33612345678."))
+    sms_consent = models.CharField(_("SMS consent"), max_length=16, blank=True, choices=SmsConsent.choices,
+                                   default=SmsConsent.NONE)
     # Segment filters read these as contact.<name>; identify(), the host
     # adapters, the admin and the import fill them.
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)

@@ -16,12 +16,15 @@ class MessageStatus(models.TextChoices):
     SUPPRESSED = "suppressed", _("not sent: unsubscribed or suppressed")
 
 
+# Message.channel of emails (drip_plugin.channels.email).
+EMAIL = "email"
+
 # Statuses a sender may claim once `send_after` has come.
 SENDABLE = [MessageStatus.QUEUED, MessageStatus.RETRY_SCHEDULED]
 
 
 class Message(models.Model):
-    """The outbox row of one (enrollment, step) email.
+    """The outbox row of one (enrollment, step) message, on one channel.
 
     It is written *before* the send; the unique constraint makes a second
     email for the same step impossible, whatever workers, retries or crashes do.
@@ -29,7 +32,12 @@ class Message(models.Model):
 
     enrollment = models.ForeignKey("drip_plugin.Enrollment", on_delete=models.CASCADE, related_name="messages")
     step = models.ForeignKey("drip_plugin.Step", on_delete=models.SET_NULL, null=True, related_name="messages")
+    # Which channel it leaves on (drip_plugin.channels: "email", "sms", …).
+    channel = models.CharField(max_length=16, default=EMAIL)
+    # Email messages go to `to_email`; those of other channels to `address`
+    # (an E.164 phone number, …), `to_email` left empty.
     to_email = models.EmailField(max_length=254)
+    address = models.CharField(max_length=254, blank=True)
     status = models.CharField(max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     # Stable across retries: the Message-ID header and signed links derive
     # from it, so receivers and ESPs can recognise a resend.
@@ -63,16 +71,27 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["enrollment", "step"], name="drip_one_message_per_step"),
         ]
         indexes = [
-            models.Index(fields=["send_after"], name="drip_message_sendable", condition=Q(status__in=SENDABLE)),
+            # Each channel's sender claims its own due messages.
+            models.Index(fields=["channel", "send_after"], name="drip_message_sendable_channel",
+                         condition=Q(status__in=SENDABLE)),
             models.Index(fields=["sending_until"], name="drip_message_leased", condition=Q(status="sending")),
             # The dashboard's failures today: a range of this small index, not a scan of the outbox.
             models.Index(fields=["failed_at"], name="drip_message_failed", condition=Q(status="failed")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to_email} ({self.status})"
+        return f"{self.subject} → {self.recipient} ({self.status})"
+
+    @property
+    def recipient(self) -> str:
+        """Where it goes, on its channel."""
+        return self.to_email or self.address
 
     def email(self):
         """The Email this message sends (the variant it got on an A/B-tested
         step); None once its step or email was deleted."""
         return self.step.email_for_variant(self.variant) if self.step else None
+
+    def sms_text(self):
+        """The SmsText this message sends; None once its step or text was deleted."""
+        return self.step.sms if self.step else None

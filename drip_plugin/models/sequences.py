@@ -171,10 +171,20 @@ class DelayUnit(models.TextChoices):
 
 class StepKind(models.TextChoices):
     EMAIL = "email", _("Send an email")
+    SMS = "sms", _("Send an SMS")
+    PUSH = "push", _("Send a browser notification (web push)")
     WAIT = "wait", _("Wait only")
     BRANCH = "branch", _("Branch on a condition")
     UPDATE = "update", _("Update a contact attribute")
     EXIT = "exit", _("Exit the sequence")
+
+
+def fallback_choices() -> list[tuple[str, str]]:
+    """Skip, or one of the channels (drip_plugin.channels): read when the
+    form is built, so a channel added to CHANNELS needs no migration."""
+    from ..channels.registry import channels
+
+    return [("", _("skip the step")), *((c.name, c.fallback_label) for c in channels())]
 
 
 class Timing(models.TextChoices):
@@ -224,6 +234,21 @@ class Step(ClusterableModel, Orderable):
     email = models.ForeignKey(
         "drip_plugin.Email", on_delete=models.PROTECT, related_name="steps", null=True, blank=True
     )
+    sms = models.ForeignKey(
+        "drip_plugin.SmsText", on_delete=models.PROTECT, related_name="steps", null=True, blank=True,
+        verbose_name=_("SMS"),
+    )
+    push = models.ForeignKey(
+        "drip_plugin.PushNotification", on_delete=models.PROTECT, related_name="steps", null=True, blank=True,
+        verbose_name=_("browser notification"),
+    )
+    # When the contact cannot get the step on its channel (no phone number or
+    # no SMS consent, …): skip it, or send it on another channel, with the
+    # content the step has for that one (its email, its SMS, …).
+    fallback = models.CharField(
+        _("if the contact cannot get it"), max_length=16, blank=True, choices=fallback_choices,
+        help_text=_("Skipped (recorded) by default, or sent on another channel: the step needs content for it."),
+    )
     # A/B/n test: the email above is variant A with this weight; the step's
     # variants (StepVariant) are B, C, … with theirs. engine.variants picks one
     # per enrollment; Message.variant records which one went.
@@ -261,6 +286,7 @@ class Step(ClusterableModel, Orderable):
             heading=_("When"),
         ),
         FieldPanel("email"),
+        FieldRowPanel([FieldPanel("sms"), FieldPanel("push"), FieldPanel("fallback")]),
         MultiFieldPanel(
             [InlinePanel("variants", label=_("Variant")),
              FieldRowPanel([FieldPanel("control_weight"), FieldPanel("experiment_metric")]),
@@ -299,6 +325,12 @@ class Step(ClusterableModel, Orderable):
         errors = {}
         if self.kind == StepKind.EMAIL and not self.email_id:
             errors["email"] = _("An email step needs an email.")
+        if self.kind == StepKind.SMS and not self.sms_id:
+            errors["sms"] = _("An SMS step needs an SMS text.")
+        if self.kind == StepKind.PUSH and not self.push_id:
+            errors["push"] = _("A browser notification step needs a notification.")
+        if self.fallback:
+            errors.update(self._fallback_errors())
         if self.timing == Timing.WEEKDAY and (self.weekday is None or self.at_time is None):
             errors["weekday"] = _("Choose a weekday and a time.")
         if self.timing == Timing.DATE_OFFSET and not self.date_field:
@@ -307,6 +339,17 @@ class Step(ClusterableModel, Orderable):
             errors["attribute_name"] = _("Name the attribute to update.")
         if errors:
             raise ValidationError(errors)
+
+    def _fallback_errors(self) -> dict:
+        from ..channels.registry import channel_for_step, channel_named
+
+        fallback = channel_named(self.fallback)
+        if fallback is None or fallback is channel_for_step(self):
+            return {"fallback": _("Choose another channel than the step's own.")}
+        if not fallback.has_content(self):
+            return {"fallback": _("The step has no content for %(channel)s: add it above.")
+                    % {"channel": fallback.label}}
+        return {}
 
     @property
     def delay(self) -> timedelta:

@@ -1,6 +1,7 @@
 """The periodic tick: advance due enrollments, then send due messages."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -11,10 +12,11 @@ from django.utils import timezone
 from ..analytics.experiments import record_decisions
 from ..conf import drip_settings
 from ..dates.emit import emit_due_date_events
-from ..delivery import send_due_messages
-from ..delivery.outbox import dispatch_due_messages, ensure_outside_transaction
+from ..channels.registry import channels
+from ..delivery.outbox import ensure_outside_transaction
 from ..engine import advance_due_enrollments
 from ..extensions import tick_steps
+from ..models.messages import EMAIL
 
 logger = logging.getLogger("drip_plugin.scheduling")
 
@@ -50,20 +52,23 @@ def tick(now: datetime | None = None, *, batch_size: int | None = None) -> TickR
     # so this ends.
     while handled := advance_due_enrollments(now, size):
         advanced += handled
+    # Each channel sends its own due messages (the email outbox, SMS, …).
     if drip_settings.SEND_IN_WORKERS:
-        result = TickResult(enrollments=advanced, sent=0, failed=0,
-                            dispatched=dispatch_due_messages(now, size, queue_send_batch))
+        dispatched = sum(channel.dispatch_due(now, size, functools.partial(queue_send_batch, channel=channel.name))
+                         for channel in channels())
+        result = TickResult(enrollments=advanced, sent=0, failed=0, dispatched=dispatched)
     else:
-        sending = send_due_messages(now, size)
-        result = TickResult(enrollments=advanced, sent=sending.sent, failed=sending.failed,
-                            retried=sending.retried, suppressed=sending.suppressed)
+        sending = [channel.send_due(now, size) for channel in channels()]
+        result = TickResult(enrollments=advanced, sent=sum(s.sent for s in sending),
+                            failed=sum(s.failed for s in sending), retried=sum(s.retried for s in sending),
+                            suppressed=sum(s.suppressed for s in sending))
     if any(value for value in asdict(result).values()):
         logger.info("drip tick: %s", result)
     return result
 
 
-def queue_send_batch(claim: UUID) -> None:
-    """Queue the Celery task that sends the messages leased to `claim`."""
+def queue_send_batch(claim: UUID, channel: str = EMAIL) -> None:
+    """Queue the Celery task that sends the messages of `channel` leased to `claim`."""
     from ..tasks import send_batch  # (tasks imports this module)
 
-    send_batch.delay(str(claim))
+    send_batch.delay(str(claim), channel)

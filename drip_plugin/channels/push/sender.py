@@ -34,12 +34,13 @@ class PushServiceRefused(Exception):
         return self.status_code == 429 or self.status_code >= 500
 
 
-def push_to(subscription: PushSubscription, payload: bytes, session: requests.Session | None = None) -> None:
-    """Send `payload` to one browser. Raises SubscriptionGone (the row is
+def push_to(subscription: PushSubscription, payload: bytes, session: requests.Session | None = None) -> str:
+    """Send `payload` to one browser; returns the push service's URL for
+    the message (its Location header, RFC 8030 §5). Raises SubscriptionGone (the row is
     deleted then), PushServiceRefused, or requests' exceptions (connection
     errors and timeouts, which delivery.errors classifies)."""
     try:
-        webpush(subscription.subscription_info(), data=payload, vapid_private_key=signer(),
+        response = webpush(subscription.subscription_info(), data=payload, vapid_private_key=signer(),
                 # a new dict each time: webpush() writes the audience and expiry into it
                 vapid_claims={"sub": drip_settings.PUSH_VAPID_SUBJECT},
                 ttl=drip_settings.PUSH_TTL_SECONDS, timeout=drip_settings.PUSH_TIMEOUT,
@@ -54,18 +55,19 @@ def push_to(subscription: PushSubscription, payload: bytes, session: requests.Se
             raise SubscriptionGone(f"the browser's subscription expired (push service answered {status})") from None
         raise PushServiceRefused(status, getattr(exc.response, "text", "") or "") from None
     PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=timezone.now())
+    return response.headers.get("Location", "")
 
 
-def push_to_each(subscriptions: Iterable[PushSubscription], payload: bytes) -> int:
-    """Send `payload` to every browser of a contact; return how many took it.
+def push_to_each(subscriptions: Iterable[PushSubscription], payload: bytes) -> list[str]:
+    """Send `payload` to every browser of a contact; returns the push
+    services' URLs of the messages, one per browser that took it.
     When none did, raises a browser's failure: SubscriptionGone only when
     every browser's subscription had expired."""
-    delivered, failure = 0, None
+    delivered, failure = [], None
     with requests.Session() as session:
         for subscription in subscriptions:
             try:
-                push_to(subscription, payload, session)
-                delivered += 1
+                delivered.append(push_to(subscription, payload, session))
             except (SubscriptionGone, PushServiceRefused, requests.RequestException) as exc:
                 if not isinstance(exc, SubscriptionGone) or failure is None:
                     failure = exc

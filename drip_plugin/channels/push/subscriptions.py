@@ -11,11 +11,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import transaction
 
 from ...conf import drip_settings
-from ...models import Contact
+from ...models import Consent, Contact
 from .models import PushSubscription
 from .vapid import b64url_decode
 
 logger = logging.getLogger("drip_plugin.push")
+PUSH = "push"  # Consent.channel and Message.channel (channel.py's name)
 # A contact's browsers; past this many, the oldest subscription gives way.
 MAX_BROWSERS_PER_OWNER = 10
 
@@ -61,8 +62,8 @@ def parse_subscription(data: object) -> BrowserSubscription:
 def subscribe(browser: BrowserSubscription, *, contact: Contact | None = None, user=None, user_agent: str = "",
               source: str = "", text_shown: str = "") -> PushSubscription:
     """Store the subscription for `contact` (or an editor `user`), with the
-    opt-in's proof (when, where, the words shown). The same endpoint again
-    moves to its new owner."""
+    opt-in's proof (when, where, the words shown), also recorded as the
+    contact's push Consent. The same endpoint again moves to its new owner."""
     with transaction.atomic():
         PushSubscription.objects.filter(endpoint=browser.endpoint).delete()
         subscription = PushSubscription.objects.create(
@@ -70,6 +71,9 @@ def subscribe(browser: BrowserSubscription, *, contact: Contact | None = None, u
             user_agent=user_agent[:300], consent_source=source[:100], consent_text=text_shown)
         owned = PushSubscription.objects.filter(contact=contact, user=user).order_by("-created_at", "-pk")
         PushSubscription.objects.filter(pk__in=list(owned.values_list("pk", flat=True)[MAX_BROWSERS_PER_OWNER:])).delete()
+        if contact is not None:
+            Consent.objects.create(contact=contact, channel=PUSH, granted=True, source=source[:100],
+                                   text_shown=text_shown)
     logger.info("push subscription %s stored for %s", subscription.pk,
                 f"contact {contact.pk}" if contact else f"editor {user.pk}")
     return subscription
@@ -86,6 +90,10 @@ def unsubscribe(endpoint: str) -> bool:
 
 
 def withdraw(subscriptions: list[PushSubscription], source: str) -> None:
-    """Delete these subscriptions: their browsers get no more notifications."""
-    PushSubscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
+    """Delete these subscriptions (their browsers get no more notifications)
+    and record each contact's withdrawal of push consent."""
+    with transaction.atomic():
+        PushSubscription.objects.filter(pk__in=[s.pk for s in subscriptions]).delete()
+        Consent.objects.bulk_create(Consent(contact_id=contact_id, channel=PUSH, granted=False, source=source)
+                                    for contact_id in sorted({s.contact_id for s in subscriptions if s.contact_id}))
     logger.info("push subscriptions %s removed: %s", [s.pk for s in subscriptions], source)

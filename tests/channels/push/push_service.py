@@ -56,6 +56,7 @@ class Push:
     claims: dict  # the VAPID JWT's claims
     headers: dict
     encrypted_size: int
+    location: str = ""  # the message's URL the service answered with (RFC 8030 §5)
 
 
 @dataclass
@@ -122,10 +123,13 @@ class LocalPushService:
                     status, reason, push = service.check(browser, {k.lower(): v for k, v in self.headers.items()},
                                                          body)
                 if push is not None and status == 201:
+                    push.location = f"{service.url}/wmsg/{secrets.token_urlsafe(8)}"
                     service.received.append(push)
                 elif status != 201:
                     service.refused.append(Refusal(browser.endpoint if browser else self.path, status, reason))
                 self.send_response(status)
+                if status == 201:
+                    self.send_header("Location", push.location)
                 self.send_header("Content-Length", str(len(reason.encode())))
                 self.end_headers()
                 self.wfile.write(reason.encode())

@@ -28,9 +28,10 @@ def test_browser_decrypts_the_payload_signed_with_the_shops_vapid_key(push_servi
     subscription = stored(browser, contact)
     payload = PushPayload(title="Ada, your cart", body="2 items — €68", url="https://shop.test/cart/", icon="")
 
-    assert push_to_each([subscription], payload.encoded()) == 1
+    (location,) = push_to_each([subscription], payload.encoded())
 
     (push,) = push_service.received
+    assert location == push.location
     assert push.payload == {"title": "Ada, your cart", "body": "2 items — €68", "url": "https://shop.test/cart/",
                             "icon": ""}
     assert push.claims["sub"] == "mailto:ops@shop.test" and push.claims["aud"] == push_service.url
@@ -45,7 +46,7 @@ def test_an_expired_subscription_is_removed(push_service, contact, status):
     gone.status = status
     subscriptions = [stored(gone, contact), stored(alive, contact)]
 
-    assert push_to_each(subscriptions, PushPayload("Hi", "", "", "").encoded()) == 1
+    assert len(push_to_each(subscriptions, PushPayload("Hi", "", "", "").encoded())) == 1
 
     assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [alive.endpoint]
     with pytest.raises(SubscriptionGone):

@@ -15,7 +15,7 @@ from drip_plugin.models import Contact
 
 pytestmark = pytest.mark.django_db
 
-SUBSCRIBE, UNSUBSCRIBE = "/drip/push/subscribe/", "/drip/push/unsubscribe/"
+SUBSCRIBE, UNSUBSCRIBE = "/drip/channels/push/subscribe/", "/drip/channels/push/unsubscribe/"
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_csrf_is_checked_as_for_the_shops_own_forms(push_service, shopper):
     client = Client(enforce_csrf_checks=True)
     client.force_login(shopper.user)
     assert post(client, SUBSCRIBE, {"subscription": valid(push_service)}).status_code == 403
-    client.get("/drip/push/service-worker.js")  # any page: Django sets the CSRF cookie on pages that use it
+    client.get("/drip/channels/push/service-worker.js")  # any page: Django sets the CSRF cookie on pages that use it
     token = "a" * 32
     client.cookies["csrftoken"] = token
     assert post(client, SUBSCRIBE, {"subscription": valid(push_service)}, HTTP_X_CSRFTOKEN=token).status_code == 201
@@ -115,7 +115,7 @@ def test_unsubscribe_by_endpoint(push_service, client, shopper):
 
 
 def test_the_service_worker_may_control_the_whole_site(push_settings, client):
-    response = client.get("/drip/push/service-worker.js")
+    response = client.get("/drip/channels/push/service-worker.js")
     assert response.status_code == 200 and response["Content-Type"] == "text/javascript"
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
@@ -123,6 +123,6 @@ def test_the_service_worker_may_control_the_whole_site(push_settings, client):
 
 
 def test_everything_is_404_while_push_is_off(client):
-    assert client.get("/drip/push/service-worker.js").status_code == 404
+    assert client.get("/drip/channels/push/service-worker.js").status_code == 404
     assert post(client, SUBSCRIBE, {}).status_code == 404
     assert post(client, UNSUBSCRIBE, {}).status_code == 404

@@ -1,5 +1,5 @@
 /* drip_plugin's service worker: shows each notification drip sends and
-   opens its link when it is clicked. Served by drip (push/service-worker.js)
+   opens its link when it is clicked. Served by drip (channels/push/service-worker.js)
    with the Service-Worker-Allowed header of PUSH_SERVICE_WORKER_SCOPE. */
 "use strict";
 
