@@ -20,7 +20,8 @@ from .admin_views.simulate import SimulateView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
-from .models import Email, Sequence
+from .channels.push.admin import TestPushMenuItem, TestPushView, editor_subscribe_view
+from .models import Email, PushNotification, Sequence
 from .rendering.checks import email_warnings
 
 register_snippet(DripViewSetGroup)
@@ -36,6 +37,8 @@ def add_drip_dashboard_panel(request, panels):
 def drip_admin_urls():
     return [
         path("drip/emails/<int:pk>/test-send/", TestSendView.as_view(), name="drip_plugin_email_test_send"),
+        path("drip/push-notifications/<int:pk>/test-push/", TestPushView.as_view(), name="drip_plugin_push_test"),
+        path("drip/push/my-browser/", editor_subscribe_view, name="drip_plugin_push_my_browser"),
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
@@ -72,6 +75,11 @@ class TestSendMenuItem(ActionMenuItem):
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
     return TestSendMenuItem(order=90) if model is Email else None
+
+
+@hooks.register("register_snippet_action_menu_item")
+def register_test_push_menu_item(model):
+    return TestPushMenuItem(order=90) if model is PushNotification else None
 
 
 @hooks.register("after_create_snippet")

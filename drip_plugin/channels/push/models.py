@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin
+from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin
 
 
 class PushSubscription(models.Model):
@@ -52,7 +52,7 @@ class PushSubscription(models.Model):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
-class PushNotification(DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+class PushNotification(PreviewableMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
     """The content of one web push notification, reusable by push steps of
     any sequence. Like an Email, the row holds the live version and drafts
     stay in revisions. Every field is a Django template over the merge
@@ -74,6 +74,20 @@ class PushNotification(DraftStateMixin, LockableMixin, RevisionMixin, models.Mod
 
     def __str__(self) -> str:
         return self.name
+
+    def get_preview_template(self, request, mode_name):
+        return "drip_plugin/push/preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        """The notification as the sample contact's browser shows it, or why it cannot be rendered."""
+        from ...rendering import TemplateProblem
+        from ...rendering.preview import sample_merge_context
+        from .content import render_payload
+
+        try:
+            return {"payload": render_payload(self, sample_merge_context())}
+        except TemplateProblem as exc:
+            return {"problem": str(exc)}
 
     def clean(self):
         """Merged for the sample contact, it must render and fit in a push message."""
