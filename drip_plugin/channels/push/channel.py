@@ -3,6 +3,7 @@ of their browsers opted in (PushSubscription: the opt-in is the consent,
 with its proof); each message goes to every such browser through pywebpush."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db.models import Count
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from ...conf import drip_settings
 from ...delivery.errors import ProviderRefused
+from ...links.signed import CLICK_SALT, SignedRoute
 from ...models.sequences import StepKind
 from ...rendering.context import merge_context
 from ...rendering.errors import TemplateProblem
@@ -61,7 +63,11 @@ class PushChannel(ProviderChannel):
         event = message.enrollment.trigger_event
         merge = merge_context(message.enrollment.contact,
                               event_properties=freeze(event.properties or {}) if event else None)
-        return Prepared(message=message, body=render_payload(notification, merge).encoded().decode())
+        payload = render_payload(notification, merge)
+        if drip_settings.TRACKING and payload.url:  # a click on the notification counts as the message's click
+            payload = dataclasses.replace(payload, url=SignedRoute("drip_plugin:click", CLICK_SALT)(
+                {"m": message.pk, "u": payload.url}))
+        return Prepared(message=message, body=payload.encoded().decode())
 
     def deliver(self, prepared):
         try:

@@ -11,7 +11,7 @@ from django.core import mail
 from drip_plugin import track
 from drip_plugin.channels.push.models import PushNotification, PushSubscription
 from drip_plugin.channels.push.subscriptions import parse_subscription, subscribe
-from drip_plugin.models import Consent, Contact, Enrollment, Message
+from drip_plugin.models import Consent, Contact, Enrollment, Message, MessageEvent
 from drip_plugin.models.sequences import StepKind
 from drip_plugin.scheduling import tick
 from tests.factories import build_sequence
@@ -43,7 +43,7 @@ def update_cart(checkout: str = "c1"):
                                                          "lines": [{"name": "Linen shirt"}, {"name": "Tote"}]}})
 
 
-def test_point_end_to_end_push_then_email_then_stop_on_order(push_service, shopper, cart_push, clock):
+def test_point_end_to_end_push_then_email_then_stop_on_order(push_service, shopper, cart_push, clock, client):
     build_sequence("Cart", "checkout_updated", [
         {"kind": StepKind.PUSH, "push": cart_push, "delay_amount": 1, "delay_unit": "hours"},
         {"subject": "Still thinking it over?", "delay_amount": 1, "delay_unit": "days"},
@@ -59,12 +59,16 @@ def test_point_end_to_end_push_then_email_then_stop_on_order(push_service, shopp
     restore = push.payload.pop("url")
     assert push.payload == {"title": "Cat, your cart is waiting", "body": "2 items saved for you",
                             "icon": "http://testserver/static/shop/icon.png"}
-    assert restore.startswith("http://testserver/drip/cart/")
+    assert restore.startswith("http://testserver/drip/c/")  # tracked: the click counts, then the cart opens
     assert push.claims["sub"] == "mailto:ops@shop.test"
     message = Message.objects.get()
     assert (message.channel, message.status, message.to_email, message.address) == ("push", "sent", "", "1 browser")
     assert message.esp_message_id == push.location and message.handed_at is not None
     assert mail.outbox == []
+
+    clicked = client.get(restore.removeprefix("http://testserver"))
+    assert clicked.status_code == 302 and clicked["Location"].startswith("http://testserver/drip/cart/")
+    assert MessageEvent.objects.get(message=message).event_type == "clicked"
 
     clock.shift(dt.timedelta(days=1))
     tick()
