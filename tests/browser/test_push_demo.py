@@ -147,6 +147,7 @@ def test_point_browser_demo_opt_in_and_notification(chromium, demo_store, artifa
                           "icon": demo_store.url + "/static/shop/canvas-tote.png"}]
         assert push.payload["url"].startswith(demo_store.url + "/drip/c/")  # the tracked link to the cart
         page.evaluate("""(n) => { const d = document.createElement("pre"); d.id = "received";
+            d.style.whiteSpace = "pre-wrap"; d.style.wordBreak = "break-all";
             d.textContent = "Notification shown by the service worker:\\n" + JSON.stringify(n, null, 2);
             document.body.append(d); }""", shown[0])
         page.screenshot(path=artifacts / "push-demo-notification.png", full_page=True)

@@ -28,3 +28,17 @@ def test_preference_centre_turns_push_off_in_every_browser(push_service, client)
     assert list(PushSubscription.objects.values_list("contact", flat=True)) == [other.pk]
     contact.refresh_from_db()
     assert contact.is_subscribed  # emails go on: only the push channel was turned off
+
+
+def test_a_contacts_browsers_are_in_their_export_and_go_with_their_erasure(push_service):
+    from drip_plugin.consent.gdpr import erase_contact, export_contact
+
+    contact = Contact.objects.create(email="ada@example.com")
+    browser = push_service.new_browser()
+    subscribe(parse_subscription(browser.subscription_json()), contact=contact, source="/cart/",
+              user_agent="Firefox", text_shown="Notify me")
+    (exported,) = export_contact(contact)["push_subscriptions"]
+    assert (exported["endpoint"], exported["user_agent"], exported["consent_text"]) == (browser.endpoint, "Firefox",
+                                                                                        "Notify me")
+    erase_contact(contact)
+    assert not PushSubscription.objects.exists()
