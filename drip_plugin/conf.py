@@ -50,6 +50,14 @@ DEFAULTS: dict[str, Any] = {
     # Cap on marketing SMS per contact, e.g. {"count": 1, "days": 2}; None: none
     # (sequences' own caps count each channel apart).
     "SMS_FREQUENCY_CAP": None,
+    # Double opt-in: a contact granting SMS consent is sent
+    # SMS_CONFIRMATION_TEXT and gets marketing SMS only once they reply YES
+    # (then SMS_CONFIRMED_TEXT).
+    "SMS_DOUBLE_OPT_IN": False,
+    "SMS_CONFIRMATION_TEXT": "Reply YES to get our offers by SMS. Msg&data rates may apply. Reply STOP to opt out.",
+    "SMS_CONFIRMED_TEXT": "Thank you: you will get our offers by SMS. Reply STOP to opt out, HELP for help.",
+    # The answer to a HELP (INFO, AIDE) reply.
+    "SMS_HELP_TEXT": "Our shop's offers by SMS. Reply STOP to opt out. Msg&data rates may apply.",
     # Emit `signed_up` when a django.contrib.auth user is created.
     "AUTH_SIGNUP_EVENT": "signed_up",
     "CONNECT_AUTH_SIGNALS": True,
@@ -168,11 +176,14 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
+    # Most segments one SMS may cost (each is billed): the editor warns as the
+    # text grows past it, and saving a longer SMS is refused.
+    "SMS_MAX_SEGMENTS": 3,
     # Web push (docs/push.md). True serves the subscribe endpoints and the
     # service worker; the VAPID key pair (`manage.py drip_push_keys` makes
     # one: base64url, the public key as the browser takes it, the private one
     # raw) and the subject, a "mailto:" or "https:" contact for push services,
-    # are then required (check drip_push.E001).
+    # are then required (check E110).
     "PUSH_ENABLED": False,
     "PUSH_VAPID_PUBLIC_KEY": None,
     "PUSH_VAPID_PRIVATE_KEY": None,

@@ -43,6 +43,11 @@ class EmailForm(WagtailAdminModelForm):
                 del self._errors[field]
 
 
+class SmsTextForm(EmailForm):
+    """As an email's: a draft may be saved with content problems (a merge
+    field, the segment cap), publishing may not."""
+
+
 class MJMLCodeEditor(forms.Textarea):
     """The raw MJML field as a code editor (CodeMirror 6, built from
     drip_plugin/frontend/ into static/drip_plugin/editor/): line numbers,

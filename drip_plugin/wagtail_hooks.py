@@ -17,11 +17,12 @@ from .admin_views.report import ReportView, SequenceReportView, revert_decision_
 from .admin_views.segments import segment_count_view
 from .admin_views.sequence_map import SequenceMapView
 from .admin_views.simulate import SimulateView
+from .admin_views.sms_test_send import SmsTestSendView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
-from .channels.push.admin import TestPushMenuItem, TestPushView, editor_subscribe_view
-from .models import Email, PushNotification, Sequence
+from .channels.push.admin import TestPushView, editor_subscribe_view
+from .models import Email, PushNotification, Sequence, SmsText
 from .rendering.checks import email_warnings
 
 register_snippet(DripViewSetGroup)
@@ -37,6 +38,7 @@ def add_drip_dashboard_panel(request, panels):
 def drip_admin_urls():
     return [
         path("drip/emails/<int:pk>/test-send/", TestSendView.as_view(), name="drip_plugin_email_test_send"),
+        path("drip/sms-texts/<int:pk>/test-send/", SmsTestSendView.as_view(), name="drip_plugin_sms_test_send"),
         path("drip/push-notifications/<int:pk>/test-push/", TestPushView.as_view(), name="drip_plugin_push_test"),
         path("drip/push/my-browser/", editor_subscribe_view, name="drip_plugin_push_my_browser"),
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
@@ -60,37 +62,37 @@ def drip_admin_urls():
     ]
 
 
+TEST_SEND_URLS = {Email: "drip_plugin_email_test_send", SmsText: "drip_plugin_sms_test_send",
+                  PushNotification: "drip_plugin_push_test"}
+
+
 class TestSendMenuItem(ActionMenuItem):
     label = _("Send a test…")
     name = "drip-test-send"
     icon_name = "mail"
 
     def is_shown(self, context):
-        return context.get("view") == "edit" and isinstance(context.get("instance"), Email)
+        return context.get("view") == "edit" and type(context.get("instance")) in TEST_SEND_URLS
 
     def get_url(self, context):
-        return reverse("drip_plugin_email_test_send", args=[context["instance"].pk])
+        instance = context["instance"]
+        return reverse(TEST_SEND_URLS[type(instance)], args=[instance.pk])
 
 
 @hooks.register("register_snippet_action_menu_item")
 def register_test_send_menu_item(model):
-    return TestSendMenuItem(order=90) if model is Email else None
-
-
-@hooks.register("register_snippet_action_menu_item")
-def register_test_push_menu_item(model):
-    return TestPushMenuItem(order=90) if model is PushNotification else None
+    return TestSendMenuItem(order=90) if model in TEST_SEND_URLS else None
 
 
 @hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
 def warn_about_saved_problems(request, instance):
-    """A draft email may be saved with problems, and a sequence may name an
-    event the shop never sent: say so once it is saved, not silently. An
+    """A draft email or SMS text may be saved with problems, and a sequence
+    may name an event the shop never sent: say so once it is saved, not silently. An
     email's checks (rendering/checks.py) are said too, saved or published:
     they never block. Escaped: the messages quote the editor's MJML, and
     Wagtail 7.0 shows message text as HTML."""
-    if isinstance(instance, Email) and (found := instance.content_problem_messages()):
+    if isinstance(instance, (Email, SmsText)) and (found := instance.content_problem_messages()):
         messages.warning(request, escape(ngettext(
             "Saved as a draft with a problem; it cannot be published until it is fixed: %(problems)s",
             "Saved as a draft with %(count)d problems; it cannot be published until they are fixed: %(problems)s",

@@ -119,7 +119,10 @@ def _step_rows(steps: list[Step], keys) -> list[StepRow]:
 def sequence_report(sequence: Sequence, period: Period) -> SequenceReport:
     """Six queries, whatever the number of messages, days and steps."""
     before = period.previous()
-    steps = list(Step.objects.filter(sequence=sequence).exclude(email__isnull=True).order_by("sort_order", "pk")
+    from ..channels.registry import channels  # (the channels import the analytics)
+
+    sending = [channel.step_kind for channel in channels()]  # steps that send: email, SMS, …
+    steps = list(Step.objects.filter(sequence=sequence, kind__in=sending).order_by("sort_order", "pk")
                  .prefetch_related("variants"))
     counts = list(StepDay.objects.filter(sequence=sequence, day__range=(before.start, period.end))
                   .values("step_id", "variant", "day", *COUNTERS))

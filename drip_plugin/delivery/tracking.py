@@ -225,6 +225,8 @@ def record_message_event(message: Message | None, event_type: str, recipient: st
 
 
 def _act_on(event: MessageEvent, source: str) -> None:
+    if not event.recipient:  # another channel's event (SMS): no email address to suppress or unsubscribe
+        return
     contacts = Contact.objects.with_address(event.recipient)
     if event.bounce == "hard":
         suppress(event.recipient, "hard bounce" if event.event_type == "bounced" else "rejected address")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     subscriptions with the proof of their opt-in."""
 
     dependencies = [
-        ('drip_plugin', '0062_channels_sms'),
+        ('drip_plugin', '0063_short_links'),
         # Revision exists since wagtailcore 0070 (Wagtail 4.0): not the newest, which Wagtail 7.0 lacks.
         ('wagtailcore', '0070_rename_pagerevision_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

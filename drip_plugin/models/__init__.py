@@ -7,6 +7,7 @@ from .enrollments import Enrollment
 from .events import Event
 from .imports import ContactImport
 from .layouts import Layout
+from .links import ShortLink
 from .messages import Message
 from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .sms import SmsText
@@ -34,6 +35,7 @@ __all__ = [
     "SmsText",
     "Step",
     "SequenceDay",
+    "ShortLink",
     "SequenceDayExit",
     "StepDay",
     "StepDayRevenue",

@@ -38,7 +38,9 @@ class Contact(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, help_text=_("IANA name, e.g. Europe/Paris.")
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +33612345678."))
+    # Indexed: an inbound SMS (STOP) finds its contacts by number.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True,
+                             help_text=_("E.164, e.g. +33612345678."))
     sms_consent = models.CharField(_("SMS consent"), max_length=16, blank=True, choices=SmsConsent.choices,
                                    default=SmsConsent.NONE)
     # Segment filters read these as contact.<name>; identify(), the host

@@ -5,13 +5,14 @@ import base64
 import logging
 
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound,
+                         HttpResponseRedirect)
 from django.views.decorators.cache import never_cache
 
 from ..analytics.honesty import request_flag
 from ..delivery.tracking import record_message_event
 from ..links.signed import CLICK_SALT, OPEN_SALT
-from ..models import Message
+from ..models import Message, ShortLink
 
 logger = logging.getLogger("drip_plugin.public")
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -32,6 +33,17 @@ def click_view(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseBadRequest("This link is not valid.")
     _record(request, payload["m"], "clicked", payload["u"])
     return HttpResponseRedirect(payload["u"])
+
+
+@never_cache
+def short_link_view(request: HttpRequest, code: str) -> HttpResponse:
+    link = ShortLink.objects.filter(code=code).select_related("message").first()
+    if link is None:
+        logger.warning("unknown short link %r from %s", code[:16], request.META.get("REMOTE_ADDR"))
+        return HttpResponseNotFound("This link is not valid.")
+    record_message_event(link.message, "clicked", link.message.to_email, url=link.url,
+                         flag=request_flag(request, "clicked"))
+    return HttpResponseRedirect(link.url)
 
 
 @never_cache

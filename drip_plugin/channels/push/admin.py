@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
-from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ...admin_views.pages import DripPage
@@ -96,15 +95,3 @@ class TestPushView(DripPage, TemplateView):
             return redirect(request.path)
         messages.success(request, _("Test push sent to %(count)d of your browsers.") % {"count": len(sent)})
         return redirect(request.path)
-
-
-class TestPushMenuItem(ActionMenuItem):
-    label = _("Test push…")
-    name = "drip-test-push"
-    icon_name = "comment"
-
-    def is_shown(self, context):
-        return context.get("view") == "edit" and isinstance(context.get("instance"), PushNotification)
-
-    def get_url(self, context):
-        return reverse("drip_plugin_push_test", args=[context["instance"].pk])

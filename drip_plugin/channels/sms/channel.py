@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ...conf import drip_settings
+from ...links.routes import absolute
 from ...models.contacts import SmsConsent
 from ...models.sequences import StepKind
 from ..base import Reach
@@ -51,7 +53,16 @@ class SmsChannel(ProviderChannel):
 
     def deliver(self, prepared):
         return twilio.send_sms(to=prepared.message.address, body=prepared.body,
-                               sender=sender_for(prepared.message.address))
+                               sender=sender_for(prepared.message.address), status_callback=status_callback_url())
+
+    def urls(self):
+        from .urls import urlpatterns
+
+        return urlpatterns
+
+
+def status_callback_url() -> str:
+    return absolute(reverse("drip_plugin:sms_status"))
 
 
 def _reach(contact) -> Reach:
