@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from drip_plugin import track
+from drip_plugin.analytics.reports import step_report
 from drip_plugin.channels.push.models import PushNotification, PushSubscription
 from drip_plugin.channels.push.subscriptions import parse_subscription, subscribe
 from drip_plugin.models import Consent, Contact, Enrollment, Message, MessageEvent
@@ -82,6 +83,9 @@ def test_point_end_to_end_push_then_email_then_stop_on_order(push_service, shopp
     consent = Consent.objects.get(channel="push")
     assert (consent.granted, consent.source, consent.text_shown) == (
         True, "/cart/", "Notify me in this browser when my cart is waiting")
+    # The report per channel: one push sent and clicked, one email sent.
+    (figures,) = step_report()
+    assert {(c.label, c.sent, c.clicked) for c in figures.channels} == {("web push", 1, 1), ("email", 1, 0)}
 
 
 def test_point_410_removes_subscription_and_next_step_falls_back(push_service, shopper, cart_push, clock):
