@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
 
+from ..conf import drip_settings
 from .blocks import SendWindowBlock, condition_stream_blocks
 
 
@@ -329,6 +330,8 @@ class Step(ClusterableModel, Orderable):
             errors["sms"] = _("An SMS step needs an SMS text.")
         if self.kind == StepKind.PUSH and not self.push_id:
             errors["push"] = _("A browser notification step needs a notification.")
+        if self.kind == StepKind.PUSH and not drip_settings.PUSH_ENABLED:
+            errors["kind"] = _("Web push is off: set PUSH_ENABLED and the VAPID keys first (see the web push docs).")
         if self.fallback:
             errors.update(self._fallback_errors())
         if self.timing == Timing.WEEKDAY and (self.weekday is None or self.at_time is None):

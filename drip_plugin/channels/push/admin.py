@@ -85,9 +85,10 @@ class TestPushView(DripPage, TemplateView):
 
     def post(self, request, *args, **kwargs):
         browsers = list(PushSubscription.objects.filter(user=request.user))
+        if not browsers:
+            messages.error(request, _("Not sent: turn notifications on in this browser first."))
+            return redirect(request.path)
         try:
-            if not browsers:
-                raise TemplateProblem(_("turn notifications on in this browser first"))
             sent = push_to_each(browsers, render_test(self.draft).encoded())
         except (TemplateProblem, SubscriptionGone, PushServiceRefused, requests.RequestException) as exc:
             logger.warning("test push of notification %s failed: %s", self.notification.pk, exc)

@@ -22,6 +22,7 @@ from .content import render_payload
 from .models import PushSubscription
 from .sender import PushServiceRefused, SubscriptionGone, push_to_each
 from .subscriptions import PUSH
+from .vapid import signer
 
 
 class PushChannel(ProviderChannel):
@@ -55,6 +56,7 @@ class PushChannel(ProviderChannel):
         return None
 
     def prepare(self, message):
+        signer()  # keys missing or broken: the message fails here, before its hand-over
         notification = message.step.push if message.step else None
         if notification is None:
             raise TemplateProblem("the step or its notification was deleted before the message went out")

@@ -1,7 +1,8 @@
 """System checks of web push (the E110 group of drip_plugin's checks)."""
 from __future__ import annotations
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -38,3 +39,23 @@ def check_push_settings(app_configs=None, **kwargs):
             id="drip_plugin.E112",
         ))
     return problems
+
+
+@register(Tags.database)
+def check_push_steps(app_configs=None, databases=None, **kwargs):
+    """Live sequences with push steps while web push is off: those steps
+    could never send (only with `check --database`, as it reads the database)."""
+    if not databases or drip_settings.PUSH_ENABLED:
+        return []
+    from ...models import Step
+    from ...models.sequences import StepKind
+
+    try:
+        used = Step.objects.filter(kind=StepKind.PUSH, sequence__live=True).exists()
+    except DatabaseError:  # not migrated yet
+        return []
+    return [Error(
+        _("Live sequences have browser notification steps but web push is off."),
+        hint=_('Set DRIP_PLUGIN["PUSH_ENABLED"] = True with the VAPID keys (docs/push.md), or remove those steps.'),
+        id="drip_plugin.E113",
+    )] if used else []

@@ -145,3 +145,14 @@ def test_push_quiet_hours_defer_a_notification_to_the_morning(push_service, shop
     clock.shift(dt.timedelta(seconds=1))  # 08:00
     tick()
     assert len(push_service.received) == 1
+
+
+def test_broken_keys_fail_the_message_before_its_hand_over(push_service, shopper, cart_push, clock, settings):
+    build_sequence("Cart", "checkout_updated", [{"kind": StepKind.PUSH, "push": cart_push}],
+                   journey_per="checkout_id")
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "PUSH_VAPID_PRIVATE_KEY": "broken"}
+    update_cart()
+    tick()
+    message = Message.objects.get()
+    assert message.status == "failed" and message.handed_at is None and "PUSH_VAPID_PRIVATE_KEY" in message.error
+    assert push_service.received == push_service.refused == []

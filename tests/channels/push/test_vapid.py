@@ -53,3 +53,34 @@ def test_bad_origins_and_resolver_are_errors(settings):
             PUSH_VAPID_SUBJECT="mailto:ops@shop.test", PUSH_SERVICE_ORIGINS="https://fcm.googleapis.com",
             PUSH_CONTACT_RESOLVER="shop.nowhere.resolver")
     assert [error.id for error in check_push_settings()] == ["drip_plugin.E111", "drip_plugin.E112"]
+
+
+def test_live_push_steps_while_push_is_off_are_error_e113(db, settings):
+    from drip_plugin.channels.push.checks import check_push_steps
+    from drip_plugin.channels.push.models import PushNotification
+    from drip_plugin.models.sequences import StepKind
+    from tests.factories import build_sequence
+
+    notification = PushNotification.objects.create(name="n", title="Hi", live=True)
+    build_sequence("Cart", "checkout_updated", [{"kind": StepKind.PUSH, "push": notification}])
+    assert check_push_steps() == []  # without --database: no query
+    (error,) = check_push_steps(databases=["default"])
+    assert error.id == "drip_plugin.E113"
+    pair = generate_keys()
+    push_on(settings, PUSH_VAPID_PUBLIC_KEY=pair.public_key, PUSH_VAPID_PRIVATE_KEY=pair.private_key,
+            PUSH_VAPID_SUBJECT="mailto:ops@shop.test")
+    assert check_push_steps(databases=["default"]) == []
+
+
+def test_a_push_step_needs_push_on(db, settings):
+    from django.core.exceptions import ValidationError
+
+    from drip_plugin.channels.push.models import PushNotification
+    from drip_plugin.models import Step
+    from drip_plugin.models.sequences import StepKind
+
+    step = Step(kind=StepKind.PUSH, push=PushNotification.objects.create(name="n", title="Hi"))
+    with pytest.raises(ValidationError, match="Web push is off"):
+        step.clean()
+    push_on(settings)
+    step.clean()
