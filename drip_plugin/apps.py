@@ -9,6 +9,7 @@ class DripPluginConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  registers the system checks
+        from .channels.push import checks as push_checks  # noqa: F401  (the same)
         from .dates import receivers as date_receivers
         from anymail.signals import tracking
 

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "CHANNELS": [
         "drip_plugin.channels.email.EmailChannel",
         "drip_plugin.channels.sms.channel.SmsChannel",
+        "drip_plugin.channels.push.channel.PushChannel",
     ],
     # SMS (docs/sms.md), through Twilio: the account's SID and auth token
     # (the token also verifies Twilio's callbacks); TWILIO_API_URL replaces
@@ -197,6 +198,36 @@ DEFAULTS: dict[str, Any] = {
     "RECOMMENDATIONS_SETTLE_SECONDS": 30,
     # Best sellers: a unit sold counts half as much after this many days.
     "BEST_SELLERS_HALF_LIFE_DAYS": 14,
+    # Web push (docs/push.md). True serves the subscribe endpoints and the
+    # service worker; the VAPID key pair (`manage.py drip_push_keys` makes
+    # one: base64url, the public key as the browser takes it, the private one
+    # raw) and the subject, a "mailto:" or "https:" contact for push services,
+    # are then required (check E110).
+    "PUSH_ENABLED": False,
+    "PUSH_VAPID_PUBLIC_KEY": None,
+    "PUSH_VAPID_PRIVATE_KEY": None,
+    "PUSH_VAPID_SUBJECT": None,
+    # Push services a subscription's endpoint may name ("scheme://host[:port]",
+    # fnmatch patterns): the server POSTs to that URL, so a browser must not
+    # be able to point it anywhere else.
+    "PUSH_SERVICE_ORIGINS": ["https://fcm.googleapis.com", "https://updates.push.services.mozilla.com",
+                             "https://*.push.apple.com", "https://*.notify.windows.com"],
+    # Dotted path of `resolver(request) -> Contact | None`: whose browser is
+    # subscribing. The default is the logged-in user's contact.
+    "PUSH_CONTACT_RESOLVER": "drip_plugin.channels.push.contacts.logged_in_contact",
+    # How long a push service keeps a notification for a browser that is offline.
+    "PUSH_TTL_SECONDS": 24 * 3600,
+    # Seconds to wait for the push service's answer.
+    "PUSH_TIMEOUT": 10,
+    # The path the service worker may control (its Service-Worker-Allowed
+    # header): "/" lets the shop's every page receive notifications.
+    "PUSH_SERVICE_WORKER_SCOPE": "/",
+    # No notification shows between these local times (contact's time zone);
+    # a due one waits for the end. None: no quiet hours.
+    "PUSH_QUIET_HOURS": ("21:00", "08:00"),
+    # Cap on marketing notifications per contact, e.g. {"count": 1, "days": 1};
+    # None: none (sequences' own caps count each channel apart).
+    "PUSH_FREQUENCY_CAP": None,
 }
 
 

@@ -13,6 +13,6 @@ app_name = "drip_plugin"
 urlpatterns: list = [
     *public_urlpatterns,
     path("metrics/", metrics_view, name="metrics"),
-    # Each channel's provider callbacks (status, inbound messages).
+    # Each channel's provider callbacks (status, inbound messages), and web push's subscriptions.
     *(path(f"channels/{channel.name}/", include(channel.urls())) for channel in channels() if channel.urls()),
 ]

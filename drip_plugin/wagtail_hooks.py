@@ -21,7 +21,8 @@ from .admin_views.sms_test_send import SmsTestSendView
 from .admin_views.starters import StartersView
 from .admin_views.test_send import TestSendView
 from .admin_views.viewsets import DripViewSetGroup
-from .models import Email, Sequence, SmsText
+from .channels.push.admin import TestPushView, editor_subscribe_view
+from .models import Email, PushNotification, Sequence, SmsText
 from .rendering.checks import email_warnings
 
 register_snippet(DripViewSetGroup)
@@ -38,6 +39,8 @@ def drip_admin_urls():
     return [
         path("drip/emails/<int:pk>/test-send/", TestSendView.as_view(), name="drip_plugin_email_test_send"),
         path("drip/sms-texts/<int:pk>/test-send/", SmsTestSendView.as_view(), name="drip_plugin_sms_test_send"),
+        path("drip/push-notifications/<int:pk>/test-push/", TestPushView.as_view(), name="drip_plugin_push_test"),
+        path("drip/push/my-browser/", editor_subscribe_view, name="drip_plugin_push_my_browser"),
         path("drip/starters/", StartersView.as_view(), name="drip_plugin_starters"),
         path("drip/simulate/", SimulateView.as_view(), name="drip_plugin_simulate"),
         path("drip/report/", ReportView.as_view(), name="drip_plugin_report"),
@@ -59,7 +62,8 @@ def drip_admin_urls():
     ]
 
 
-TEST_SEND_URLS = {Email: "drip_plugin_email_test_send", SmsText: "drip_plugin_sms_test_send"}
+TEST_SEND_URLS = {Email: "drip_plugin_email_test_send", SmsText: "drip_plugin_sms_test_send",
+                  PushNotification: "drip_plugin_push_test"}
 
 
 class TestSendMenuItem(ActionMenuItem):

@@ -22,6 +22,7 @@ except ImportError:  # Wagtail 7.0: the listing's "More" dropdown holds buttons
 from wagtail.snippets.views.snippets import (EditView, IndexView, SnippetViewSet, SnippetViewSetGroup,
                                              WorkflowActionView)
 
+from ..channels.push.admin import PushNotificationViewSet
 from ..models import Contact, DateRule, Email, Layout, Sequence, SmsText
 from ..moderation import ApprovalRefused
 from .contacts import ContactForm, ContactIndexView, ContactInspectView, EraseContactView, export_view
@@ -185,7 +186,8 @@ class DripViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Drip")
     menu_icon = "mail"
     menu_name = "drip"
-    items = (SequenceViewSet, EmailViewSet, SmsTextViewSet, LayoutViewSet, DateRuleViewSet, ContactViewSet)
+    items = (SequenceViewSet, EmailViewSet, SmsTextViewSet, PushNotificationViewSet, LayoutViewSet, DateRuleViewSet,
+             ContactViewSet)
 
     def get_submenu_items(self):
         sequences, emails = ModelPermissionPolicy(Sequence), ModelPermissionPolicy(Email)

@@ -55,6 +55,8 @@ def export_contact(contact: Contact) -> dict[str, Any]:
         "consents": list(contact.consents.order_by("recorded_at", "pk").values(
             "channel", "granted", "source", "wording_version", "text_shown", "reason", "recorded_at")),
         "events": list(contact.events.order_by("occurred_at").values("name", "occurred_at", "properties")),
+        "push_subscriptions": list(contact.push_subscriptions.order_by("created_at").values(
+            "endpoint", "user_agent", "created_at", "last_success_at", "consent_source", "consent_text")),
         "enrollments": list(contact.enrollments.order_by("enrolled_at").values(
             "sequence__name", "object_key", "state", "enrolled_at", "ended_at", "exit_reason")),
         "messages": list(Message.objects.filter(enrollment__contact=contact).order_by("created_at").values(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     per contact and for everyone, and the queue of opens and clicks to learn."""
 
     dependencies = [
-        ('drip_plugin', '0063_short_links'),
+        ('drip_plugin', '0070_push'),
     ]
 
     operations = [

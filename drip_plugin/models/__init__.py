@@ -15,6 +15,8 @@ from .sequences import ExperimentDecision, Sequence, Step, StepVariant
 from .sms import SmsText
 from .stats import SequenceDay, SequenceDayExit, StepDay, StepDayRevenue
 from .subscriptions import Subscription
+# Defined with its channel; imported here so that Django registers it.
+from ..channels.push.models import PushNotification, PushSubscription
 
 __all__ = [
     "Consent",
@@ -31,6 +33,8 @@ __all__ = [
     "Layout",
     "LearningCursor",
     "Message",
+    "PushNotification",
+    "PushSubscription",
     "MessageEvent",
     "PopulationSendTime",
     "SendTimeSignal",

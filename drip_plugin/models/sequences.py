@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin, WorkflowMixin
 
+from ..conf import drip_settings
 from .blocks import SendWindowBlock, condition_stream_blocks
 
 
@@ -172,6 +173,7 @@ class DelayUnit(models.TextChoices):
 class StepKind(models.TextChoices):
     EMAIL = "email", _("Send an email")
     SMS = "sms", _("Send an SMS")
+    PUSH = "push", _("Send a browser notification (web push)")
     WAIT = "wait", _("Wait only")
     BRANCH = "branch", _("Branch on a condition")
     UPDATE = "update", _("Update a contact attribute")
@@ -244,6 +246,10 @@ class Step(ClusterableModel, Orderable):
         "drip_plugin.SmsText", on_delete=models.PROTECT, related_name="steps", null=True, blank=True,
         verbose_name=_("SMS"),
     )
+    push = models.ForeignKey(
+        "drip_plugin.PushNotification", on_delete=models.PROTECT, related_name="steps", null=True, blank=True,
+        verbose_name=_("browser notification"),
+    )
     # When the contact cannot get the step on its channel (no phone number or
     # no SMS consent, …): skip it, or send it on another channel, with the
     # content the step has for that one (its email, its SMS, …).
@@ -289,7 +295,7 @@ class Step(ClusterableModel, Orderable):
             heading=_("When"),
         ),
         FieldPanel("email"),
-        FieldRowPanel([FieldPanel("sms"), FieldPanel("fallback")]),
+        FieldRowPanel([FieldPanel("sms"), FieldPanel("push"), FieldPanel("fallback")]),
         MultiFieldPanel(
             [InlinePanel("variants", label=_("Variant")),
              FieldRowPanel([FieldPanel("control_weight"), FieldPanel("experiment_metric")]),
@@ -330,6 +336,10 @@ class Step(ClusterableModel, Orderable):
             errors["email"] = _("An email step needs an email.")
         if self.kind == StepKind.SMS and not self.sms_id:
             errors["sms"] = _("An SMS step needs an SMS text.")
+        if self.kind == StepKind.PUSH and not self.push_id:
+            errors["push"] = _("A browser notification step needs a notification.")
+        if self.kind == StepKind.PUSH and not drip_settings.PUSH_ENABLED:
+            errors["kind"] = _("Web push is off: set PUSH_ENABLED and the VAPID keys first (see the web push docs).")
         if self.fallback:
             errors.update(self._fallback_errors())
         if self.timing == Timing.WEEKDAY and (self.weekday is None or self.at_time is None):

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ..channels.push.subscriptions import withdraw
 from ..consent.suppression import resubscribe, set_opt_outs, unsubscribe
 from ..links.signed import read_unsubscribe_token, read_view_token
 from ..models import Contact, Message, Sequence
@@ -88,6 +89,9 @@ def _preference_centre(request: HttpRequest, contact: Contact, message: Message 
             done = "unsubscribed"
         elif action == "resubscribe":
             done = "resubscribed" if resubscribe(contact, "preference centre") else "resubscribe_refused"
+        elif action == "push_off":
+            withdraw(list(contact.push_subscriptions.all()), "preference centre")
+            done = "push_off"
         elif action == "save":
             # Only sequences this contact gets; ids compared as text, so no input can break int().
             chosen = set(form.getlist("opt_out"))
@@ -100,6 +104,7 @@ def _preference_centre(request: HttpRequest, contact: Contact, message: Message 
     return render(request, "drip_plugin/preferences.html", {
         "contact": contact, "sequence": sequence, "sequences": received,
         "opted_out": set(contact.opted_out_of.values_list("pk", flat=True)), "done": done,
+        "push_browsers": contact.push_subscriptions.count(),
     })
 
 

@@ -1,4 +1,6 @@
 """Demo store settings: SQLite and a filesystem Celery broker, nothing to start."""
+import dataclasses
+import json
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -105,6 +107,20 @@ EMAIL_BACKEND = "shop.outbox.EmlEmailBackend"
 EMAIL_FILE_PATH = VAR / "sent-emails"
 DEFAULT_FROM_EMAIL = "Demo Store <hello@demo-store.example>"
 
+
+
+def demo_vapid_keys(path: Path) -> dict:
+    """The demo's web push key pair, made on the first start and kept in var/
+    (a new pair would make every browser subscribe again)."""
+    if not path.exists():
+        from drip_plugin.channels.push.vapid import generate_keys
+
+        path.write_text(json.dumps(dataclasses.asdict(generate_keys())))
+    return json.loads(path.read_text())
+
+
+VAPID_KEYS = demo_vapid_keys(VAR / "vapid-keys.json")
+
 DRIP_PLUGIN = {
     "TICK_INTERVAL": 10,
     "SITE_URL": "http://127.0.0.1:8000",
@@ -118,6 +134,14 @@ DRIP_PLUGIN = {
     # Keys the hashes of suppressed/erased addresses; the demo's SECRET_KEY, so
     # that a demo database from before this setting keeps its suppressions.
     "SUPPRESSION_HASH_KEY": "demo-store-not-secret",
+    # Web push (docs/push.md): the cart page's "Notify me" button; the cart's
+    # shopper is whose browser subscribes (shop.drip.push_contact).
+    "PUSH_ENABLED": True,
+    "PUSH_VAPID_PUBLIC_KEY": VAPID_KEYS["public_key"],
+    "PUSH_VAPID_PRIVATE_KEY": VAPID_KEYS["private_key"],
+    "PUSH_VAPID_SUBJECT": "mailto:hello@demo-store.example",
+    "PUSH_CONTACT_RESOLVER": "shop.drip.push_contact",
+    "PUSH_QUIET_HOURS": None,  # the demo notifies at any hour
 }
 
 LOGGING = {

@@ -1,9 +1,11 @@
-"""How the demo shop plugs into drip_plugin: two mappers and the cart-restore
-handler, all named in settings.DRIP_PLUGIN."""
+"""How the demo shop plugs into drip_plugin: two mappers, the cart-restore
+handler and whose browser subscribes to web push, all named in settings.DRIP_PLUGIN."""
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from drip_plugin import HostEvent
+from drip_plugin.channels.push.contacts import logged_in_contact
+from drip_plugin.models import Contact
 from drip_plugin.ingest.cart import Cart as CartSnapshot, CartLine as LineSnapshot
 
 from .catalogue import image_url
@@ -47,3 +49,12 @@ def restore_cart(request, checkout_id: str):
     if cart is not None and not hasattr(cart, "order"):
         request.session["cart"] = str(cart.token)
     return HttpResponseRedirect("/cart/")
+
+
+def push_contact(request):
+    """The shopper of the cart in this session (its email is the contact),
+    else the logged-in customer's contact."""
+    cart = Cart.objects.filter(token=request.session.get("cart"), order__isnull=True).first()
+    if cart is not None and cart.email:
+        return Contact.objects.with_address(cart.email).first()
+    return logged_in_contact(request)

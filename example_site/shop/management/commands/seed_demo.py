@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand
 
 from wagtail.models import Locale
 
-from drip_plugin.models import Email, Sequence, Step
+from drip_plugin.models import Email, PushNotification, Sequence, Step
+from drip_plugin.models.sequences import StepKind
 
 FOOTER = """<mj-section><mj-column>
       <mj-text font-size="12px" color="#666666" align="center">{{ sender.postal_address }}<br />
@@ -85,6 +86,10 @@ CART = """<mjml>
 </mjml>""".replace("HEAD", HEAD, 1).replace("HEADER", HEADER).replace("FOOTER", FOOTER)
 
 
+CART_PUSH_TITLE = "{{ contact.first_name|default:'Hello' }}, your cart is waiting"
+CART_PUSH_BODY = "{{ cart.lines|length }} item{{ cart.lines|length|pluralize }}, {{ cart.total|money:cart.currency }}: back to your cart?"
+
+
 def publish(obj):
     """Save as a draft, then publish through a revision, as an editor would."""
     obj.live = False
@@ -132,13 +137,18 @@ class Command(BaseCommand):
     def seed_cart_abandonment(self):
         first = publish(Email(name="Cart #1", subject="You left {{ cart.lines|length }} item{{ cart.lines|length|pluralize }} in your cart", mjml=CART))
         second = publish(Email(name="Cart #2", subject="Still thinking it over?", mjml=CART))
+        push = publish(PushNotification(name="Cart push", title=CART_PUSH_TITLE, body=CART_PUSH_BODY,
+                                        url="{{ cart.restore_url }}", icon="/static/shop/canvas-tote.png"))
         sequence = Sequence(
             name="Cart abandonment", trigger_event="checkout_updated", journey_per="checkout_id",
             exit_events="order_completed", debounce_minutes=1,
             description="Short delays so the demo shows it; a real shop waits 1 hour and 1 day.",
         )
         sequence.steps = [
-            Step(sort_order=0, delay_amount=2, delay_unit="minutes", email=first),
+            # A browser notification for shoppers who turned them on (the cart
+            # page's button), Cart #1 by email for the others.
+            Step(sort_order=0, delay_amount=2, delay_unit="minutes", kind=StepKind.PUSH, push=push, email=first,
+                 fallback="email"),
             Step(sort_order=1, delay_amount=10, delay_unit="minutes", email=second),
         ]
         publish(sequence)
