@@ -16,11 +16,11 @@ def step(**fields) -> Step:
 
 
 def test_point_step_kind_picks_its_channel():
-    assert [c.name for c in channels()] == ["email", "sms"]
+    assert [c.name for c in channels()] == ["email", "sms", "push"]
     assert channel_for_step(step(kind="sms")).name == "sms"
     assert channel_for_step(step(kind="email")).name == "email"
     assert channel_for_step(step(kind="wait")) is None
-    assert [value for value, _ in fallback_choices()] == ["", "email", "sms"]
+    assert [value for value, _ in fallback_choices()] == ["", "email", "sms", "push"]
 
 
 def test_point_fallback_needs_another_channel_with_content():
