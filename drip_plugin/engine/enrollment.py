@@ -69,9 +69,8 @@ def _restart_wait(enrollment: Enrollment, event: Event) -> None:
         and (previous is None or event.occurred_at - previous.occurred_at <= window)
     ):
         facts = Facts(contact=contact_facts(enrollment.contact), event=event.properties, now=event.occurred_at)
-        preference = _learned_hours(first, [enrollment.contact_id]).get(enrollment.contact_id, NO_PREFERENCE)
         due = step_due_at(first, event.occurred_at, facts, contact_zone(enrollment.contact),
-                          preference=preference, windows=sequence.send_windows)
+                          preference=_learned_hour(first, enrollment.contact_id), windows=sequence.send_windows)
         if due is not None:
             # Only if it is still waiting for its first step: a tick may have
             # taken that step since this row was read, and timed the next one.
@@ -234,6 +233,10 @@ def _learned_hours(first_step: Step | None, contact_ids) -> dict[int, HourPrefer
     return hour_preferences(contact_ids, timezone.now())
 
 
+def _learned_hour(first_step: Step | None, contact_id: int) -> HourPreference:
+    return _learned_hours(first_step, [contact_id]).get(contact_id, NO_PREFERENCE)
+
+
 def _new_enrollment(contact: Contact, sequence: Sequence, first_step: Step | None, *, event: Event | None,
                     object_key: str, now: dt.datetime | None = None,
                     preference: HourPreference = NO_PREFERENCE) -> Enrollment | None:
@@ -275,7 +278,7 @@ def enroll(
         return None
     first_step = sequence.steps.order_by("sort_order", "pk").first()
     enrollment = _new_enrollment(contact, sequence, first_step, event=event, object_key=object_key, now=now,
-                                 preference=_learned_hours(first_step, [contact.pk]).get(contact.pk, NO_PREFERENCE))
+                                 preference=_learned_hour(first_step, contact.pk))
     if enrollment is not None:
         with transaction.atomic(savepoint=False):  # the journey and its count in the report, together
             enrollment.save()
