@@ -83,9 +83,9 @@ def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: i
         WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})
         INSERT INTO drip_plugin_enrollment
             (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at, exit_reason,
-             goal_value)
+             goal_value, holdout)
         SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i % {contacts}), {sequence_id}, 'obj-' || i,
-               'active', {step_id}, {due}, {now}, '', 0
+               'active', {step_id}, {due}, {now}, '', 0, FALSE
         FROM n"""
     with connection.cursor() as cursor:
         cursor.execute(sql)
