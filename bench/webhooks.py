@@ -92,7 +92,7 @@ def main() -> None:
     redis = RedisServer(workdir)
     redis.start()
     port = free_port()
-    site = {"database": {**database, "NAME": DATABASE}, "broker": redis.url, "saleor_api_url": saleor.api_url}
+    site = {"database": database, "broker": redis.url, "saleor_api_url": saleor.api_url}
     with (workdir / "gunicorn.log").open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
