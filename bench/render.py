@@ -110,10 +110,10 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200, help="messages timed for (c)")
     parser.add_argument("--server-sample", type=int, default=1000, help="messages timed for (d)")
     parser.add_argument("--profile", action="store_true", help="cProfile (a) and print its top functions")
-    parser.add_argument("--quick", action="store_true", help="2,000 recipients, samples of 50 and 300")
+    parser.add_argument("--quick", action="store_true", help="2,000 recipients, samples of 10 and 200")
     args = parser.parse_args()
     if args.quick:
-        args.count, args.sample, args.server_sample = 2000, 50, 300
+        args.count, args.sample, args.server_sample = 2000, 10, 200
     print(describe())
     os.sched_setaffinity(0, {0})  # one core, inherited by the Node processes of (c)
     install_node_mjml()

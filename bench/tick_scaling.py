@@ -9,7 +9,7 @@ twice, each first once (small, large, then large, small): neither the
 physical order of rows nor a warm cache can flatter the ratio. Prints the
 seconds and the ratios (target: ≤ 1.2). Run from the repo root:
 
-    .venv/bin/python bench/tick_scaling.py [--total 1000000] [--due 10000] [--db sqlite|postgres|both]
+    .venv/bin/python bench/tick_scaling.py [--total 1000000] [--due 10000] [--db sqlite|postgres] [--explain] [--quick]
 """
 from __future__ import annotations
 
@@ -110,7 +110,16 @@ def timed_tick() -> tuple[float, float, int]:
     return scheduled, time.perf_counter() - start, advanced
 
 
-def run(db: str, total: int, due: int) -> dict:
+def explain_due_query() -> str:
+    """The plan of the tick's due-enrollment query (engine/progress.py), as the database picks it now."""
+    from django.utils import timezone
+
+    from drip_plugin.models import Enrollment
+
+    return Enrollment.objects.filter(due_at__lte=timezone.now()).order_by("due_at", "pk")[:500].explain()
+
+
+def run(db: str, total: int, due: int, explain: bool = False) -> dict:
     from django.db import connection
 
     from drip_plugin.models import Contact, Email, Enrollment, Message, Sequence, Step
@@ -129,6 +138,8 @@ def run(db: str, total: int, due: int) -> dict:
         rows = due if size == "small" else total
         insert_enrollments(0, rows, due_every=rows // due, sequence_id=sequence.pk, step_id=step.pk,
                            contacts=contacts)
+        if explain:
+            print(f"EXPLAIN, {size} table:\n{explain_due_query()}")
         tick = timed_tick()
         sent = Message.objects.filter(status="sent").count()
         assert tick[2] == due and sent == due, "bench did not do the work"
@@ -145,7 +156,11 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--explain", action="store_true", help="print the due query's plan for each table")
+    parser.add_argument("--quick", action="store_true", help="100,000 rows, 1,000 due")
     args = parser.parse_args()
+    if args.quick:
+        args.total, args.due = 100_000, 1_000
     print(describe())
     if args.db == "postgres":
         try:
@@ -153,7 +168,7 @@ def main() -> None:
         except OSError:
             sys.exit("PostgreSQL does not answer on 127.0.0.1:5432")
     configure(args.db)
-    r = run(args.db, args.total, args.due)
+    r = run(args.db, args.total, args.due, args.explain)
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
     totals = {"small": [0.0, 0.0], "large": [0.0, 0.0]}
     for number, measured in enumerate(r["passes"], 1):
