@@ -14,57 +14,24 @@ seconds and the ratios (target: ≤ 1.2). Run from the repo root:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import socket
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import machine  # noqa: E402
 from bench.loadavg import describe  # noqa: E402
 
 
 def configure(db: str) -> None:
-    import django
-    from django.conf import settings
+    from bench import harness
 
-    import tests.settings as base
-
-    WORK.mkdir(parents=True, exist_ok=True)
-    if db == "postgres":
-        database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": "drip_bench",
-                    "USER": os.environ.get("PGUSER", "postgres")}
-    else:
-        database = {**base.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3",
-                    "NAME": WORK / "tick_scaling.sqlite3"}
-        database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                               "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
-    names.update(DATABASES={"default": database}, DEBUG=False,
-                 DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                              "REGISTER_BEAT_SCHEDULE": False})
-    settings.configure(**names)
-    django.setup()
-
-
-def reset_database(db: str) -> None:
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect("host=127.0.0.1 dbname=postgres user=postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS drip_bench")
-            conn.execute("CREATE DATABASE drip_bench")
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{WORK / 'tick_scaling.sqlite3'}{suffix}").unlink(missing_ok=True)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database = harness.postgres("drip_bench") if db == "postgres" else harness.sqlite("tick_scaling")
+    harness.configure(database, DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                                             "REGISTER_BEAT_SCHEDULE": False})
 
 
 def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: int, step_id: int,
@@ -119,12 +86,11 @@ def explain_due_query() -> str:
     return Enrollment.objects.filter(due_at__lte=timezone.now()).order_by("due_at", "pk")[:500].explain()
 
 
-def run(db: str, total: int, due: int, explain: bool = False) -> dict:
+def run(total: int, due: int, explain: bool = False) -> dict:
     from django.db import connection
 
     from drip_plugin.models import Contact, Email, Enrollment, Message, Sequence, Step
 
-    reset_database(db)
     email = Email.objects.create(name="b", subject="Hi {{ contact.first_name }}", live=True,
                                  mjml="<mjml><mj-body><mj-text>Hi {{ contact.first_name }}</mj-text></mj-body></mjml>")
     sequence = Sequence.objects.create(name="bench", trigger_event="bench", live=True)
@@ -168,8 +134,8 @@ def main() -> None:
         except OSError:
             sys.exit("PostgreSQL does not answer on 127.0.0.1:5432")
     configure(args.db)
-    r = run(args.db, args.total, args.due, args.explain)
-    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    r = run(args.total, args.due, args.explain)
+    print(machine())
     totals = {"small": [0.0, 0.0], "large": [0.0, 0.0]}
     for number, measured in enumerate(r["passes"], 1):
         for size, ((sched, whole, n), table) in measured.items():
