@@ -16,7 +16,9 @@ from bench.harness import configure  # noqa: E402
 site = json.loads(os.environ["DRIP_BENCH_SITE"])
 import tests.settings as base  # noqa: E402
 
-configure(site["database"], migrate=False, ROOT_URLCONF="bench.webhook_site", ALLOWED_HOSTS=["*"],
+# Persistent database connections, as a production site runs (CONN_MAX_AGE
+# 0 would open one, a PostgreSQL backend fork, per webhook).
+configure({**site["database"], "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}, migrate=False, ROOT_URLCONF="bench.webhook_site", ALLOWED_HOSTS=["*"],
           CELERY_BROKER_URL=site["broker"], CELERY_BROKER_TRANSPORT="drip_plugin.redis_broker:Transport",
           DRIP_PLUGIN={**base.DRIP_PLUGIN, "SALEOR_ALLOWED_API_URLS": [site["saleor_api_url"]],
                        "REGISTER_BEAT_SCHEDULE": False})

@@ -2,7 +2,7 @@
 """Saleor webhooks vs hello world (issue 23, goal 1), same server, same client.
 
 gunicorn (2 sync workers) serves bench/webhook_site.py on PostgreSQL
-(database `drip_bench_webhooks`) with a throwaway redis-server as the
+(database `drip_bench_webhooks`, persistent connections) with a throwaway redis-server as the
 broker. The tests' fake Saleor (tests/contrib/saleor/fake_saleor.py, real
 RSA keys and JWKS) installs the app, then signs `--count` distinct
 CHECKOUT_UPDATED webhooks (3 cart lines) before any clock starts. A client
