@@ -45,20 +45,32 @@ def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: i
         past, future = f"{now} - interval '1 days'", f"{now} + interval '30 days'"
     else:
         past, future = "datetime('now', '-1 days')", "datetime('now', '+30 days')"
-    due = f"CASE WHEN i % {due_every} = 0 THEN {past} ELSE {future} END"
+    due = f"CASE WHEN i %% {due_every} = 0 THEN {past} ELSE {future} END"
+    other_columns, other_values = other_not_null_columns(connection)
     sql = f"""
         WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})
         INSERT INTO drip_plugin_enrollment
-            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at, exit_reason,
-             goal_value, holdout)
-        SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i % {contacts}), {sequence_id}, 'obj-' || i,
-               'active', {step_id}, {due}, {now}, '', 0, FALSE
+            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at
+             {"".join(f", {column}" for column in other_columns)})
+        SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i %% {contacts}), {sequence_id}, 'obj-' || i,
+               'active', {step_id}, {due}, {now} {", %s" * len(other_columns)}
         FROM n"""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, other_values)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE drip_plugin_enrollment")
+
+
+def other_not_null_columns(connection) -> tuple[list[str], list]:
+    """Enrollment's other NOT NULL columns (quoted) and their defaults, as
+    the ORM would write them: the raw INSERT keeps up with new fields."""
+    from drip_plugin.models import Enrollment
+
+    written = {"id", "contact_id", "sequence_id", "object_key", "state", "current_step_id", "due_at", "enrolled_at"}
+    fields = [f for f in Enrollment._meta.concrete_fields if not f.null and f.column not in written]
+    return ([connection.ops.quote_name(f.column) for f in fields],
+            [f.get_db_prep_save(f.get_default(), connection) for f in fields])
 
 
 def timed_tick() -> tuple[float, float, int]:
