@@ -115,6 +115,7 @@ def main() -> None:
         print(f"{connection.vendor:10} idle contacts={idle:>9,} emitted={emitted:,}: {seconds:6.2f} s")
     print(f"{connection.vendor:10} ratio large/small: {large[0] / small[0]:.2f} (target ≤ 1.2); "
           f"contacts in table: {Contact.objects.count():,}")
+    print(describe("at end"))
 
 
 if __name__ == "__main__":
