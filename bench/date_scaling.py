@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadavg import describe  # noqa: E402
 
-from tick_scaling import configure, reset_database  # noqa: E402  same settings and databases
+from tick_scaling import configure  # noqa: E402  same settings and databases (fresh, migrated)
 
 SMALL = 10_000
 
@@ -98,7 +98,6 @@ def main() -> None:
         args.idle, args.due = 100_000, 200
     print(describe())
     configure(args.db)
-    reset_database(args.db)
     from django.db import connection
 
     from drip_plugin.models import Contact
