@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadavg import describe  # noqa: E402
+from harness import other_columns  # noqa: E402
 
 from tick_scaling import configure  # noqa: E402  same settings and databases (fresh, migrated)
 
@@ -40,25 +41,35 @@ def add_people(prefix: str, count: int, *, due_in_days: int) -> None:
     reminder is due in `due_in_days` (one INSERT … SELECT each)."""
     from django.db import connection
 
+    from drip_plugin.models import Contact, ContactDate, Subscription
+
     now = "CURRENT_TIMESTAMP"
+    contact = other_columns(Contact, {"email", "first_name", "last_name", "locale", "time_zone", "attributes",
+                                      "is_subscribed", "created_at", "updated_at", "birthday"}, connection)
+    date = other_columns(ContactDate, {"contact_id", "kind", "occurrence", "offset", "due_at"}, connection)
+    subscription = other_columns(Subscription, {"contact_id", "external_id", "plan", "status", "renews_at",
+                                                "next_reminder_at", "next_reminder_days", "created_at",
+                                                "updated_at"}, connection)
     statements = [
-        f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+        (f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
             INSERT INTO drip_plugin_contact (email, first_name, last_name, locale, time_zone, attributes,
-                                             is_subscribed, created_at, updated_at, birthday)
+                                             is_subscribed, created_at, updated_at, birthday{contact[0]})
             SELECT '{prefix}' || i || '@bench.test', '', '', '', '', '{{}}', TRUE, {now}, {now}, '1990-08-01'
-            FROM n""",
-        f"""INSERT INTO drip_plugin_contactdate (contact_id, kind, occurrence, "offset", due_at)
-            SELECT id, 'birthday', '2026-08-01', 0, {moment(due_in_days)}
-            FROM drip_plugin_contact WHERE email LIKE '{prefix}%'""",
-        f"""INSERT INTO drip_plugin_subscription (contact_id, external_id, plan, status, renews_at,
-                                                  next_reminder_at, next_reminder_days, created_at, updated_at)
+                   {contact[1]}
+            FROM n""", contact[2]),
+        (f"""INSERT INTO drip_plugin_contactdate (contact_id, kind, occurrence, "offset", due_at{date[0]})
+            SELECT id, 'birthday', '2026-08-01', 0, {moment(due_in_days)}{date[1]}
+            FROM drip_plugin_contact WHERE email LIKE '{prefix}%%'""", date[2]),
+        (f"""INSERT INTO drip_plugin_subscription (contact_id, external_id, plan, status, renews_at,
+                                                  next_reminder_at, next_reminder_days, created_at,
+                                                  updated_at{subscription[0]})
             SELECT id, '{prefix}' || id, 'Pro', 'active', {moment(due_in_days + 3)}, {moment(due_in_days)}, 3,
-                   {now}, {now}
-            FROM drip_plugin_contact WHERE email LIKE '{prefix}%'""",
+                   {now}, {now}{subscription[1]}
+            FROM drip_plugin_contact WHERE email LIKE '{prefix}%%'""", subscription[2]),
     ]
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+        for sql, params in statements:
+            cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             # Settle the bulk insert (statistics, dirty pages) so the timing
             # measures the emit, not a background flush of the inserts.

@@ -50,5 +50,15 @@ def configure(database: dict, *, migrate: bool = True, **overrides) -> None:
         call_command("migrate", verbosity=0)
 
 
+def other_columns(model, written: set[str], connection) -> tuple[str, str, list]:
+    """For a raw INSERT that writes the `written` columns of `model`: its
+    other NOT NULL columns (", a, b"), their placeholders (", %s, %s") and
+    values, each the field's default as the ORM would write it — so a bench's
+    bulk INSERT keeps up with new fields."""
+    fields = [f for f in model._meta.concrete_fields if not f.null and not f.primary_key and f.column not in written]
+    return ("".join(f", {connection.ops.quote_name(f.column)}" for f in fields), ", %s" * len(fields),
+            [f.get_db_prep_save(f.get_default(), connection) for f in fields])
+
+
 def machine() -> str:
     return f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"

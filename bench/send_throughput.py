@@ -161,7 +161,12 @@ def main() -> None:
     print(describe())
     if args.esp:
         run_esp(args)
-        return
+    else:
+        run_smtp(args)
+    print(describe("at end"))
+
+
+def run_smtp(args) -> None:
     port, counter, sink_cpu = free_port(), multiprocessing.Value("i", 0), multiprocessing.Value("d", 0.0)
     sink = multiprocessing.Process(target=run_sink, args=(port, counter, sink_cpu, args.sink_pipelining),
                                   daemon=True)
@@ -443,7 +448,6 @@ def measure_esp(args, url: str, counter, fake_cpu) -> None:
     print(f"{'batched/per-message':<19}: {per_message:.1f}x (goal >= 10x: {verdict(per_message >= 10)})")
     print(f"{'batched/raw':<19}: {100 * of_raw:.0f} % (goal >= 30 %: {verdict(of_raw >= 0.3)})")
     print(f"{'batched CPU':<19}: {cpu_ms:.2f} ms/msg (goal <= 0.6 ms: {verdict(cpu_ms <= 0.6)})")
-    print(describe("at end"))
 
 
 def verdict(met: bool) -> str:

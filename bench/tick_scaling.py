@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import machine  # noqa: E402
+from bench.harness import machine, other_columns  # noqa: E402
 from bench.loadavg import describe  # noqa: E402
 
 
@@ -46,31 +46,23 @@ def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: i
     else:
         past, future = "datetime('now', '-1 days')", "datetime('now', '+30 days')"
     due = f"CASE WHEN i %% {due_every} = 0 THEN {past} ELSE {future} END"
-    other_columns, other_values = other_not_null_columns(connection)
+    from drip_plugin.models import Enrollment
+
+    columns, placeholders, values = other_columns(
+        Enrollment, {"contact_id", "sequence_id", "object_key", "state", "current_step_id", "due_at", "enrolled_at"},
+        connection)
     sql = f"""
         WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})
         INSERT INTO drip_plugin_enrollment
-            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at
-             {"".join(f", {column}" for column in other_columns)})
+            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at{columns})
         SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i %% {contacts}), {sequence_id}, 'obj-' || i,
-               'active', {step_id}, {due}, {now} {", %s" * len(other_columns)}
+               'active', {step_id}, {due}, {now}{placeholders}
         FROM n"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, other_values)
+        cursor.execute(sql, values)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE drip_plugin_enrollment")
-
-
-def other_not_null_columns(connection) -> tuple[list[str], list]:
-    """Enrollment's other NOT NULL columns (quoted) and their defaults, as
-    the ORM would write them: the raw INSERT keeps up with new fields."""
-    from drip_plugin.models import Enrollment
-
-    written = {"id", "contact_id", "sequence_id", "object_key", "state", "current_step_id", "due_at", "enrolled_at"}
-    fields = [f for f in Enrollment._meta.concrete_fields if not f.null and f.column not in written]
-    return ([connection.ops.quote_name(f.column) for f in fields],
-            [f.get_db_prep_save(f.get_default(), connection) for f in fields])
 
 
 def timed_tick() -> tuple[float, float, int]:
