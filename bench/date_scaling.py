@@ -6,7 +6,7 @@ while the tables hold 10k idle contacts (each with a birthday row and a
 subscription not due for months), then again with `--idle` of them. Prints the
 seconds and the ratio (target: ≤ 1.2). Run from the repo root:
 
-    .venv/bin/python bench/date_scaling.py [--idle 1000000] [--due 1000] [--db sqlite|postgres]
+    .venv/bin/python bench/date_scaling.py [--idle 1000000] [--due 1000] [--db sqlite|postgres] [--quick]
 """
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadavg import describe  # noqa: E402
+from harness import other_columns  # noqa: E402
 
-from tick_scaling import configure, reset_database  # noqa: E402  same settings and databases
+from tick_scaling import configure  # noqa: E402  same settings and databases (fresh, migrated)
 
 SMALL = 10_000
 
@@ -40,25 +41,35 @@ def add_people(prefix: str, count: int, *, due_in_days: int) -> None:
     reminder is due in `due_in_days` (one INSERT … SELECT each)."""
     from django.db import connection
 
+    from drip_plugin.models import Contact, ContactDate, Subscription
+
     now = "CURRENT_TIMESTAMP"
+    contact = other_columns(Contact, {"email", "first_name", "last_name", "locale", "time_zone", "attributes",
+                                      "is_subscribed", "created_at", "updated_at", "birthday"}, connection)
+    date = other_columns(ContactDate, {"contact_id", "kind", "occurrence", "offset", "due_at"}, connection)
+    subscription = other_columns(Subscription, {"contact_id", "external_id", "plan", "status", "renews_at",
+                                                "next_reminder_at", "next_reminder_days", "created_at",
+                                                "updated_at"}, connection)
     statements = [
-        f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+        (f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
             INSERT INTO drip_plugin_contact (email, first_name, last_name, locale, time_zone, attributes,
-                                             is_subscribed, created_at, updated_at, birthday)
+                                             is_subscribed, created_at, updated_at, birthday{contact[0]})
             SELECT '{prefix}' || i || '@bench.test', '', '', '', '', '{{}}', TRUE, {now}, {now}, '1990-08-01'
-            FROM n""",
-        f"""INSERT INTO drip_plugin_contactdate (contact_id, kind, occurrence, "offset", due_at)
-            SELECT id, 'birthday', '2026-08-01', 0, {moment(due_in_days)}
-            FROM drip_plugin_contact WHERE email LIKE '{prefix}%'""",
-        f"""INSERT INTO drip_plugin_subscription (contact_id, external_id, plan, status, renews_at,
-                                                  next_reminder_at, next_reminder_days, created_at, updated_at)
+                   {contact[1]}
+            FROM n""", contact[2]),
+        (f"""INSERT INTO drip_plugin_contactdate (contact_id, kind, occurrence, "offset", due_at{date[0]})
+            SELECT id, 'birthday', '2026-08-01', 0, {moment(due_in_days)}{date[1]}
+            FROM drip_plugin_contact WHERE email LIKE '{prefix}%%'""", date[2]),
+        (f"""INSERT INTO drip_plugin_subscription (contact_id, external_id, plan, status, renews_at,
+                                                  next_reminder_at, next_reminder_days, created_at,
+                                                  updated_at{subscription[0]})
             SELECT id, '{prefix}' || id, 'Pro', 'active', {moment(due_in_days + 3)}, {moment(due_in_days)}, 3,
-                   {now}, {now}
-            FROM drip_plugin_contact WHERE email LIKE '{prefix}%'""",
+                   {now}, {now}{subscription[1]}
+            FROM drip_plugin_contact WHERE email LIKE '{prefix}%%'""", subscription[2]),
     ]
     with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+        for sql, params in statements:
+            cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             # Settle the bulk insert (statistics, dirty pages) so the timing
             # measures the emit, not a background flush of the inserts.
@@ -92,10 +103,12 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--quick", action="store_true", help="100,000 idle contacts, 200 due")
     args = parser.parse_args()
+    if args.quick:
+        args.idle, args.due = 100_000, 200
     print(describe())
     configure(args.db)
-    reset_database(args.db)
     from django.db import connection
 
     from drip_plugin.models import Contact
@@ -112,6 +125,7 @@ def main() -> None:
         print(f"{connection.vendor:10} idle contacts={idle:>9,} emitted={emitted:,}: {seconds:6.2f} s")
     print(f"{connection.vendor:10} ratio large/small: {large[0] / small[0]:.2f} (target ≤ 1.2); "
           f"contacts in table: {Contact.objects.count():,}")
+    print(describe("at end"))
 
 
 if __name__ == "__main__":

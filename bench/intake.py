@@ -8,54 +8,30 @@ started with a 1-minute load above 1.0 is "busy" and does not count).
 Targets: track() ≥ 1,000/s (≤ 1 ms), track_many() ≥ 10,000/s. Run from the
 repo root:
 
-    .venv/bin/python bench/intake.py [--db postgres|sqlite] [--count 2000] [--batch 1000]
+    .venv/bin/python bench/intake.py [--db postgres|sqlite] [--count 2000] [--batch 1000] [--quick]
 """
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import machine  # noqa: E402
+from bench.loadavg import describe  # noqa: E402
+
 DATABASE = "drip_bench_intake"
 
 
 def configure(db: str) -> None:
-    import django
-    from django.conf import settings
+    from bench import harness
 
-    import tests.settings as base
-
-    WORK.mkdir(parents=True, exist_ok=True)
-    if db == "postgres":
-        database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": DATABASE,
-                    "USER": os.environ.get("PGUSER", "postgres")}
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{WORK / 'intake.sqlite3'}{suffix}").unlink(missing_ok=True)
-        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": WORK / "intake.sqlite3",
-                    "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
-    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
-    names.update(DATABASES={"default": database}, DEBUG=False,
-                 DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                              "REGISTER_BEAT_SCHEDULE": False})
-    settings.configure(**names)
-    django.setup()
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"host=127.0.0.1 dbname=postgres user={database['USER']}", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            conn.execute(f"CREATE DATABASE {DATABASE}")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database = harness.postgres(DATABASE) if db == "postgres" else harness.sqlite("intake")
+    harness.configure(database, DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                                             "REGISTER_BEAT_SCHEDULE": False})
 
 
 def cart_event(prefix: str, n: int) -> dict:
@@ -71,8 +47,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="200 track() calls, 1,000 through track_many()")
     args = parser.parse_args()
-    load_at_start = os.getloadavg()
+    if args.quick:
+        args.count, args.batch = 200, 500
+    print(describe())
     configure(args.db)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -102,14 +81,13 @@ def main() -> None:
     bulk = time.perf_counter() - started
     assert Enrollment.objects.count() == 201 + args.count * 6, "every event enrolled"
 
-    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor}")
-    print(f"load average at start: {load_at_start[0]:.2f} {load_at_start[1]:.2f} {load_at_start[2]:.2f}"
-          + ("  (busy: does not count)" if load_at_start[0] > 1.0 else ""))
+    print(f"{machine()}, {connection.vendor}")
     print(f"track():      {args.count / single:8,.0f} events/s  {single / args.count * 1000:.3f} ms/event  "
           f"{queries} queries/event (new contact, enrolled)")
     print(f"track_many(): {len(events) / bulk:8,.0f} events/s  batches of {args.batch}, {len(events)} events")
-    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    for name, rate, goal in (("track()", args.count / single, 1000), ("track_many()", len(events) / bulk, 10_000)):
+        print(f"goal {name} >= {goal:,}/s: {'met' if rate >= goal else 'MISSED'}")
+    print(describe("at end"))
 
 
 if __name__ == "__main__":

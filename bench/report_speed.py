@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.loadavg import describe  # noqa: E402
+
 DATABASE = "bench_reports"
 SEQUENCES = 40
 STEPS = 5  # per sequence; messages go to the first four
@@ -196,7 +198,7 @@ def main() -> None:
         socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
     except OSError:
         sys.exit("PostgreSQL does not answer on 127.0.0.1:5432")
-    load_at_start = os.getloadavg()
+    print(describe())
     build = args.rebuild or not database_exists()
     if build:
         create_database()
@@ -243,11 +245,9 @@ def main() -> None:
         for label, work in works.items():
             explain(label, work)
     figures = {label: median_seconds(work) for label, work in works.items()}
-    load_at_end = os.getloadavg()
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, PostgreSQL {connection.cursor().connection.info.server_version}")
-    print(f"load average at start: {' '.join(f'{n:.2f}' for n in load_at_start)}"
-          f"{' (busy)' if load_at_start[0] > 1.0 else ''}; at end: {' '.join(f'{n:.2f}' for n in load_at_end)}")
+    print(describe("at end"))
     print(f"data: {messages:,} messages, {events:,} message events")
     # On a shared machine the wall clock includes waiting for a core; the
     # CPU time (this process only, not PostgreSQL's) shows the Python part.

@@ -9,62 +9,29 @@ twice, each first once (small, large, then large, small): neither the
 physical order of rows nor a warm cache can flatter the ratio. Prints the
 seconds and the ratios (target: ≤ 1.2). Run from the repo root:
 
-    .venv/bin/python bench/tick_scaling.py [--total 1000000] [--due 10000] [--db sqlite|postgres|both]
+    .venv/bin/python bench/tick_scaling.py [--total 1000000] [--due 10000] [--db sqlite|postgres] [--explain] [--quick]
 """
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import socket
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import machine, other_columns  # noqa: E402
 from bench.loadavg import describe  # noqa: E402
 
 
 def configure(db: str) -> None:
-    import django
-    from django.conf import settings
+    from bench import harness
 
-    import tests.settings as base
-
-    WORK.mkdir(parents=True, exist_ok=True)
-    if db == "postgres":
-        database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": "drip_bench",
-                    "USER": os.environ.get("PGUSER", "postgres")}
-    else:
-        database = {**base.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3",
-                    "NAME": WORK / "tick_scaling.sqlite3"}
-        database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                               "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
-    names.update(DATABASES={"default": database}, DEBUG=False,
-                 DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                              "REGISTER_BEAT_SCHEDULE": False})
-    settings.configure(**names)
-    django.setup()
-
-
-def reset_database(db: str) -> None:
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect("host=127.0.0.1 dbname=postgres user=postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS drip_bench")
-            conn.execute("CREATE DATABASE drip_bench")
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{WORK / 'tick_scaling.sqlite3'}{suffix}").unlink(missing_ok=True)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database = harness.postgres("drip_bench") if db == "postgres" else harness.sqlite("tick_scaling")
+    harness.configure(database, DRIP_PLUGIN={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                                             "REGISTER_BEAT_SCHEDULE": False})
 
 
 def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: int, step_id: int,
@@ -78,16 +45,21 @@ def insert_enrollments(first: int, count: int, *, due_every: int, sequence_id: i
         past, future = f"{now} - interval '1 days'", f"{now} + interval '30 days'"
     else:
         past, future = "datetime('now', '-1 days')", "datetime('now', '+30 days')"
-    due = f"CASE WHEN i % {due_every} = 0 THEN {past} ELSE {future} END"
+    due = f"CASE WHEN i %% {due_every} = 0 THEN {past} ELSE {future} END"
+    from drip_plugin.models import Enrollment
+
+    columns, placeholders, values = other_columns(
+        Enrollment, {"contact_id", "sequence_id", "object_key", "state", "current_step_id", "due_at", "enrolled_at"},
+        connection)
     sql = f"""
         WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})
         INSERT INTO drip_plugin_enrollment
-            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at, exit_reason)
-        SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i % {contacts}), {sequence_id}, 'obj-' || i,
-               'active', {step_id}, {due}, {now}, ''
+            (contact_id, sequence_id, object_key, state, current_step_id, due_at, enrolled_at{columns})
+        SELECT (SELECT MIN(id) FROM drip_plugin_contact) + (i %% {contacts}), {sequence_id}, 'obj-' || i,
+               'active', {step_id}, {due}, {now}{placeholders}
         FROM n"""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, values)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE drip_plugin_enrollment")
@@ -109,12 +81,20 @@ def timed_tick() -> tuple[float, float, int]:
     return scheduled, time.perf_counter() - start, advanced
 
 
-def run(db: str, total: int, due: int) -> dict:
+def explain_due_query() -> str:
+    """The plan of the tick's due-enrollment query (engine/progress.py), as the database picks it now."""
+    from django.utils import timezone
+
+    from drip_plugin.models import Enrollment
+
+    return Enrollment.objects.filter(due_at__lte=timezone.now()).order_by("due_at", "pk")[:500].explain()
+
+
+def run(total: int, due: int, explain: bool = False) -> dict:
     from django.db import connection
 
     from drip_plugin.models import Contact, Email, Enrollment, Message, Sequence, Step
 
-    reset_database(db)
     email = Email.objects.create(name="b", subject="Hi {{ contact.first_name }}", live=True,
                                  mjml="<mjml><mj-body><mj-text>Hi {{ contact.first_name }}</mj-text></mj-body></mjml>")
     sequence = Sequence.objects.create(name="bench", trigger_event="bench", live=True)
@@ -128,6 +108,8 @@ def run(db: str, total: int, due: int) -> dict:
         rows = due if size == "small" else total
         insert_enrollments(0, rows, due_every=rows // due, sequence_id=sequence.pk, step_id=step.pk,
                            contacts=contacts)
+        if explain:
+            print(f"EXPLAIN, {size} table:\n{explain_due_query()}")
         tick = timed_tick()
         sent = Message.objects.filter(status="sent").count()
         assert tick[2] == due and sent == due, "bench did not do the work"
@@ -144,7 +126,11 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--explain", action="store_true", help="print the due query's plan for each table")
+    parser.add_argument("--quick", action="store_true", help="100,000 rows, 1,000 due")
     args = parser.parse_args()
+    if args.quick:
+        args.total, args.due = 100_000, 1_000
     print(describe())
     if args.db == "postgres":
         try:
@@ -152,8 +138,8 @@ def main() -> None:
         except OSError:
             sys.exit("PostgreSQL does not answer on 127.0.0.1:5432")
     configure(args.db)
-    r = run(args.db, args.total, args.due)
-    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    r = run(args.total, args.due, args.explain)
+    print(machine())
     totals = {"small": [0.0, 0.0], "large": [0.0, 0.0]}
     for number, measured in enumerate(r["passes"], 1):
         for size, ((sched, whole, n), table) in measured.items():

@@ -6,6 +6,7 @@ reads them) at the test's database, broker and SMTP sink.
     DRIP_WORKER_BROKER                        redis://127.0.0.1:<port>/0
     DRIP_WORKER_SMTP_PORT                     the sink; sent through drip's SMTP backend
     DRIP_WORKER_PLUGIN                        JSON: DRIP_PLUGIN settings to override
+    DRIP_WORKER_ANYMAIL                       JSON: ANYMAIL settings (an ESP's fake; bench/fan_out.py)
 """
 import json
 import os
@@ -27,6 +28,7 @@ test_settings.DRIP_PLUGIN = {
     "EMAIL_BACKEND": "drip_plugin.delivery.smtp.EmailBackend",
     **json.loads(os.environ.get("DRIP_WORKER_PLUGIN", "{}")),
 }
+test_settings.ANYMAIL = json.loads(os.environ.get("DRIP_WORKER_ANYMAIL", "{}"))
 
 from celery import Celery  # noqa: E402
 

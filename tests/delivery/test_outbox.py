@@ -382,3 +382,25 @@ def test_outbox_interrupted_ends_sends_before_their_marker_unsent_without_waitin
     assert set(Message.objects.values_list("status", "attempts", "error")) == {("queued", 0, "")}
     assert server.delivered == []
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_point6_a_tick_loads_the_due_messages_one_claim_of_batch_size_at_a_time(settings, monkeypatch):
+    """Issue 23, goal 6 (worker memory flat): however many messages are due,
+    the sender loads one claim of BATCH_SIZE rows at a time and lets it go
+    before the next, so a tick sending five times more holds no more rows
+    (bench/memory.py measures the peak RSS)."""
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "BATCH_SIZE": 4}
+    queue_messages(18)
+    loaded: list[int] = []
+    load_claim = outbox.leased
+
+    def loading(claim):
+        batch = load_claim(claim)
+        loaded.append(len(batch))
+        return batch
+
+    monkeypatch.setattr(outbox, "leased", loading)
+    assert tick().sent == 18
+    assert loaded == [4, 4, 4, 4, 2]
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
