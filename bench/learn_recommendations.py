@@ -233,8 +233,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="timed ticks per database (alternating)")
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
     options = parser.parse_args()
-    print(describe(), flush=True)
-    print(f"machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(describe())
+    print(f"machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+          flush=True)
     configure()
     for state in DATABASES:
         if options.rebuild or not built(state, options.scale):
