@@ -87,9 +87,9 @@ def updates() -> dict[str, tuple[int, int]]:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_force_next_flush()")
-        cursor.execute("SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+        cursor.execute("SELECT relname, n_tup_upd, n_tup_hot_upd, autovacuum_count FROM pg_stat_user_tables "
                        "WHERE relname LIKE 'drip%%' AND n_tup_upd > 0 ORDER BY n_tup_upd DESC")
-        return {name: (upd, hot) for name, upd, hot in cursor.fetchall()}
+        return {name: counts for name, *counts in cursor.fetchall()}
 
 
 def print_growth(label: str, before: dict, after: dict, messages: int) -> None:
@@ -152,9 +152,9 @@ def run(messages: int, chunk: int) -> None:
     vacuumed = table_sizes()
     print_growth("right after the workload", before, right_after, messages)
     print_growth("after a plain VACUUM (not FULL)", before, vacuumed, messages)
-    print("\nUPDATEs per message (HOT ones):")
-    for name, (upd, hot) in counted_updates.items():
-        print(f"  {name:38} {upd / messages:5.2f} ({hot / messages:5.2f} HOT)")
+    print("\nUPDATEs per message (HOT ones), autovacuum runs during the workload:")
+    for name, (upd, hot, autovacuums) in counted_updates.items():
+        print(f"  {name:38} {upd / messages:5.2f} ({hot / messages:5.2f} HOT), {autovacuums} autovacuum runs")
 
 
 def main() -> None:
