@@ -96,10 +96,13 @@ def compact_journeys(cutoff: dt.datetime) -> int:
 
 
 def _batches(rows):
-    """The primary keys of `rows`, BATCH at a time, each batch acted on by
+    """`rows`, BATCH at a time in primary key order, each batch acted on by
     the caller before the next is read: short transactions, not one lock
-    held for minutes over a year of rows."""
-    while ids := list(rows.values_list("pk", flat=True)[:BATCH]):
+    held for minutes over a year of rows. Each batch starts after the last
+    one's rows, so rows compacted already are not read again."""
+    last = 0
+    while ids := list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        last = ids[-1]
         yield rows.model.objects.filter(pk__in=ids)
 
 
