@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Storage per delivered message (issue 23, goal 4: ≤ 1 KiB across all
 tables), on PostgreSQL (database `bench_storage` on 127.0.0.1, dropped and
-created), through the real code paths: per message one `track()` of a cart
+created; `--database` names another), through the real code paths: per message one `track()` of a cart
 event with 3 lines (a new contact each) that enrolls in a one-step cart
 sequence, the tick that renders the cart email and sends it to Django's
 locmem backend, then one open (the pixel) and one click (the button) through
@@ -14,7 +14,7 @@ right after the workload, and after a plain VACUUM (what autovacuum would
 do; not VACUUM FULL, which no one runs on a live outbox). Also the UPDATEs
 and HOT updates per table, and the load average. Run from the repo root:
 
-    .venv/bin/python bench/storage.py [--messages 20000] [--chunk 1000]
+    .venv/bin/python bench/storage.py [--messages 20000] [--chunk 1000] [--database bench_storage]
 """
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.loadavg import describe  # noqa: E402
 
-DATABASE = "bench_storage"
 TRACKING_LINK = re.compile(r'http://testserver(/drip/(?:o|c)/[^"/]+/)')
 SIZES = """
     SELECT c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid), pg_indexes_size(c.oid)
@@ -39,7 +38,7 @@ SIZES = """
 """
 
 
-def configure() -> None:
+def configure(database: str) -> None:
     import django
     import psycopg
     from django.conf import settings
@@ -48,11 +47,11 @@ def configure() -> None:
 
     user = os.environ.get("PGUSER", "postgres")
     with psycopg.connect(f"host=127.0.0.1 dbname=postgres user={user}", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {database}")
+        conn.execute(f"CREATE DATABASE {database}")
     names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
     names.update(
-        DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": DATABASE,
+        DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "NAME": database,
                                "USER": user}},
         DEBUG=False,
         DRIP_PLUGIN={**base.DRIP_PLUGIN, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -161,9 +160,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--chunk", type=int, default=1000, help="messages per track/tick/engage round")
+    parser.add_argument("--database", default="bench_storage", help="dropped and created")
     args = parser.parse_args()
     print(describe())
-    configure()
+    configure(args.database)
     run(args.messages, args.chunk)
     print(describe("at end"))
 
