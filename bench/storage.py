@@ -2,10 +2,11 @@
 """Storage per delivered message (issue 23, goal 4: ≤ 1 KiB across all
 tables), on PostgreSQL (database `bench_storage` on 127.0.0.1, dropped and
 created; `--database` names another), through the real code paths: per
-message one `track()` of a cart event with 3 lines (a new contact each) that enrolls in a one-step cart
-sequence, the tick that renders the cart email and sends it to Django's
-locmem backend, then one open (the pixel) and one click (the button) through
-the tracking views, with the URLs taken from the sent email.
+message one `track()` of a cart event with 3 lines (a new contact each)
+that enrolls in a one-step cart sequence, the tick that renders the cart
+email and sends it to Django's locmem backend, then one open (the pixel)
+and one click (the button) through the tracking views, with the URLs taken
+from the sent email.
 
 Prints, per drip table and in total, the bytes per message the workload
 added (pg_total_relation_size: heap + indexes + TOAST; the empty tables'
