@@ -170,10 +170,15 @@ DEFAULTS: dict[str, Any] = {
     # the endpoint is off (404). Scrapers send "Authorization: Bearer <token>".
     "METRICS_TOKEN": None,
     # Retention (manage.py drip_prune, and a daily periodic task): tracked
-    # events and ESP/tracking events older than this many days are deleted;
-    # None keeps them for ever. Reports read the daily aggregates, kept.
+    # events older than this many days are deleted, and ESP/tracking events
+    # too but for each message's first of each kind; None keeps them for
+    # ever. Every report reads the same after (see retention.py).
     "RETAIN_EVENTS_DAYS": None,
     "RETAIN_MESSAGE_EVENTS_DAYS": None,
+    # Finished messages and journeys older than this many days lose the
+    # details no report reads (subject, ESP message id; cart/order key, exit
+    # reason text); None keeps them.
+    "RETAIN_DETAILS_DAYS": None,
     # A sequence's goal event counts for journeys begun at most this many days before it.
     "GOAL_WINDOW_DAYS": 30,
     "IMPORT_STALLED_MINUTES": 15,

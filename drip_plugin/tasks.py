@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .channels.registry import channel_named
 from .extensions import register_interruption
-from .ingest.contact_import import delete_unconfirmed_uploads, fail_stalled_imports, run_import_job
+from .ingest.contact_import import run_import_job
 from .models.messages import EMAIL
 from .scheduling import tick as run_tick
 
@@ -23,10 +23,7 @@ register_interruption(SoftTimeLimitExceeded)
 def prune() -> dict:
     from .retention import prune as run_prune
 
-    now = timezone.now()
-    fail_stalled_imports(now)
-    delete_unconfirmed_uploads(now)
-    return asdict(run_prune(now))
+    return asdict(run_prune())
 
 
 @shared_task(name="drip_plugin.tasks.tick", ignore_result=True)

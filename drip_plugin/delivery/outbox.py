@@ -288,14 +288,18 @@ def _mark_handed(pks: list[int], claim: uuid.UUID, at: dt.datetime) -> int:
         return cursor.rowcount
 
 
-_SENT_FIELDS = ["status", "attempts", "subject", "sent_at", "error", "language", "esp_message_id", "sending_until"]
+# The claim is cleared with the lease (the WHERE still checks the old one):
+# a sent message is no sender's any more, and a NULL takes no room.
+_SENT_FIELDS = ["status", "attempts", "subject", "sent_at", "error", "language", "esp_message_id", "sending_until",
+                "claim"]
 
 
 def record_sent(sent: list[Outgoing]) -> None:
     now = timezone.now()
     _update_each(_SENT_FIELDS, [
         (o.message, [MessageStatus.SENT, o.attempt, o.subject[:255], now, "", o.language,
-                     str(getattr(getattr(o.email, "anymail_status", None), "message_id", None) or "")[:255], None])
+                     str(getattr(getattr(o.email, "anymail_status", None), "message_id", None) or "")[:255], None,
+                     None])
         for o in sent
     ])
     count_sent([o.message for o in sent], now)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('drip_plugin', '0080_recommendations'),
+        ('drip_plugin', '0085_storage_fewer_indexes'),
     ]
 
     operations = [

@@ -30,7 +30,9 @@ class Message(models.Model):
     email for the same step impossible, whatever workers, retries or crashes do.
     """
 
-    enrollment = models.ForeignKey("drip_plugin.Enrollment", on_delete=models.CASCADE, related_name="messages")
+    # Storage (issue 23): no index of its own, drip_one_message_per_step starts with enrollment_id.
+    enrollment = models.ForeignKey("drip_plugin.Enrollment", on_delete=models.CASCADE, related_name="messages",
+                                   db_index=False)
     step = models.ForeignKey("drip_plugin.Step", on_delete=models.SET_NULL, null=True, related_name="messages")
     # Which channel it leaves on (drip_plugin.channels: "email", "sms", …).
     channel = models.CharField(max_length=16, default=EMAIL)
