@@ -133,6 +133,7 @@ def step_report() -> list[SequenceFigures]:
     return [
         SequenceFigures(sequence, [figure for step in sequence.steps.all()
                                    for key, figure in sorted(figures.items()) if key[0] == step.pk],
-                        [figure for (sequence_id, _), figure in sorted(per_channel.items()) if sequence_id == sequence.pk])
+                        [figure for (sequence_id, _), figure in sorted(per_channel.items())
+                         if sequence_id == sequence.pk])
         for sequence in sequences
     ]

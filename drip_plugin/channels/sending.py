@@ -34,6 +34,7 @@ class Prepared:
     """A leased message made ready for its provider."""
     message: Message
     body: str  # what the provider gets: the SMS text, the push payload…
+    subject: str = ""  # what the contact's timeline and the outbox show for it (Message.subject)
 
     @property
     def attempt(self) -> int:
@@ -113,7 +114,7 @@ class ProviderChannel(Channel):
                 continue
             with transaction.atomic(durable=True):
                 sent_at = timezone.now()
-                update_if_leased(message, status=MessageStatus.SENT, attempts=prepared.attempt, sent_at=sent_at, error="",
-                        esp_message_id=provider_id[:255])
+                update_if_leased(message, status=MessageStatus.SENT, attempts=prepared.attempt, sent_at=sent_at,
+                                 error="", esp_message_id=provider_id[:255], subject=prepared.subject[:255])
                 count_sent([message], sent_at)
             result.sent += 1

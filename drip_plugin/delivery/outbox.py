@@ -115,7 +115,8 @@ def claim_sendable(now: dt.datetime, limit: int, due_at: dt.datetime | None = No
 
 
 _SENDING_READS = [
-    "enrollment", "step", "channel", "to_email", "address", "status", "token", "claim", "language", "attempts", "sending_until", "variant",
+    "enrollment", "step", "channel", "to_email", "address", "status", "token", "claim", "language", "attempts",
+    "sending_until", "variant",
     "enrollment__contact", "enrollment__sequence", "enrollment__trigger_event",
     *(f"enrollment__contact__{name}" for name in (
         "email", "first_name", "last_name", "locale", "attributes", "is_subscribed",  # merge data, refusals
@@ -219,7 +220,8 @@ def record_failure(message: Message, attempt: int, exc: BaseException, now: dt.d
                 send_after=now + backoff(attempt), error=reason)
         return MessageStatus.RETRY_SCHEDULED
     logger.warning("drip message %s to %s failed: %s", message.pk, message.recipient, reason)
-    update_if_leased(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, failed_at=now, error=reason)
+    update_if_leased(message, status=MessageStatus.FAILED, attempts=attempt, handed_at=None, failed_at=now,
+                     error=reason)
     return MessageStatus.FAILED
 
 

@@ -128,7 +128,8 @@ def _unreachable(enrollment, step, channel: Channel, reach: Reach, now) -> Messa
     """The record of a step skipped because the contact cannot get it (its
     documented fallback: skip): never sent, shown on the contact's timeline."""
     return Message(enrollment=enrollment, step=step, channel=channel.name, to_email="", send_after=now,
-                   status=MessageStatus.SUPPRESSED, error=f"not sent: {reach.refusal}")
+                   subject=f"{channel.label} · {step}"[:255], status=MessageStatus.SUPPRESSED,
+                   error=f"not sent: {reach.refusal}")
 
 
 def take_step(enrollment: Enrollment, batch: Batch) -> Message | None:

@@ -19,8 +19,9 @@ def test_point_admin_has_one_drip_menu_whose_tool_items_follow_permissions(db):
     from django.contrib.auth.models import Group, Permission
 
     superuser = get_user_model().objects.create_superuser("boss", "boss@shop.test", "pw")
-    assert _drip_menu(superuser) == ["drip_sequences", "drip_emails", "drip_layouts", "drip_date_rules",
-                                     "drip-contacts", "drip_starters", "drip_simulate", "drip_report",
+    assert _drip_menu(superuser) == ["drip_sequences", "drip_emails", "drip_sms_texts", "drip_layouts",
+                                     "drip_date_rules", "drip-contacts", "drip_starters", "drip_simulate",
+                                     "drip_report",
                                      "drip_failed_messages"]
     viewers = Group.objects.create(name="Report viewers")
     viewers.permissions.add(Permission.objects.get(codename="access_admin"),

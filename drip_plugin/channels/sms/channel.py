@@ -49,7 +49,7 @@ class SmsChannel(ProviderChannel):
         return None
 
     def prepare(self, message):
-        return Prepared(message=message, body=render_sms(message))
+        return Prepared(message=message, body=render_sms(message), subject=f"SMS · {message.sms_text().name}")
 
     def deliver(self, prepared):
         return twilio.send_sms(to=prepared.message.address, body=prepared.body,

@@ -73,15 +73,27 @@ def test_point_double_opt_in_pending_until_yes(db, twilio_fake, client, settings
 
 
 def test_point_consent_proof_keeps_source_time_and_text_shown(db, clock):
-    from drip_plugin.channels.sms.consent import grant_sms_consent
+    from drip_plugin import identify, record_consent
+    from drip_plugin.consent.gdpr import export_contact
 
-    contact = Contact.objects.create(email="p@example.com", phone="+33612345678")
-    assert grant_sms_consent(contact, source="checkout", text_shown="Text me cart reminders") == "granted"
-    proof = Consent.objects.get(contact=contact)
-    assert (proof.channel, proof.granted, proof.source, proof.text_shown, proof.recorded_at) == (
-        "sms", True, "checkout", "Text me cart reminders", dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    contact = identify("p@example.com", phone="+33 6 12 34 56 78")
+    assert contact.phone == "+33612345678"  # E.164
+    proof = record_consent(email="p@example.com", channel="sms", source="checkout",
+                           text_shown="Text me cart reminders", wording_version="sms-v1")
+    assert (proof.channel, proof.granted, proof.source, proof.text_shown, proof.wording_version, proof.recorded_at) == (
+        "sms", True, "checkout", "Text me cart reminders", "sms-v1", dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    contact.refresh_from_db()
+    assert (contact.sms_consent, contact.is_subscribed) == ("granted", True)
     with pytest.raises(ValueError, match="text the person was shown"):
-        grant_sms_consent(contact, source="checkout", text_shown=" ")
+        record_consent(email="p@example.com", channel="sms", source="checkout", text_shown=" ")
+    clock.shift(dt.timedelta(days=1))
+    withdrawn = record_consent(email="p@example.com", channel="sms", source="customer service", granted=False)
+    assert (withdrawn.granted, withdrawn.source) == (False, "customer service")
+    contact.refresh_from_db()
+    assert (contact.sms_consent, contact.is_subscribed) == ("withdrawn", True), "email consent unchanged"
+    exported = export_contact(contact)
+    assert [(c["channel"], c["text_shown"]) for c in exported["consents"]] == [
+        ("sms", "Text me cart reminders"), ("sms", "")]
 
 
 def sent_sms(make_sequence, clock) -> Message:
@@ -102,10 +114,13 @@ def test_point_forged_status_callback_is_refused(make_sequence, clock, twilio_fa
     message = sent_sms(make_sequence, clock)
     forged = signed_post(client, STATUS, status_params(message), token="not-the-auth-token")
     unsigned = client.post(STATUS, status_params(message))
-    assert (forged.status_code, unsigned.status_code) == (403, 403)
+    forged_stop = inbound(client, "STOP", token="not-the-auth-token")
+    assert (forged.status_code, unsigned.status_code, forged_stop.status_code) == (403, 403, 403)
     assert not MessageEvent.objects.exists()
-    refused = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "refused (403)" in r.getMessage()]
-    assert len(refused) == 2
+    assert Contact.objects.get().sms_consent == "granted", "a forged STOP changes nothing"
+    refused = [r.getMessage() for r in caplog.records
+               if r.levelno == logging.WARNING and "refused (403)" in r.getMessage()]
+    assert len(refused) == 3
 
 
 def test_point_status_callback_records_delivery_once(make_sequence, clock, twilio_fake, client):

@@ -50,6 +50,7 @@ def test_point_cart_sequence_email_then_sms_four_hours_later_then_stops_on_order
     sms = Message.objects.get(channel="sms")
     assert (sms.status, sms.address, sms.to_email, sms.sent_at) == ("sent", "+33612345678", "", clock_now())
     assert sms.esp_message_id.startswith("SM") and sms.handed_at is not None
+    assert sms.subject == "SMS · Cart SMS"  # what the contact's timeline shows
 
     track("order_completed", email="cat@example.com", properties={"order_id": "o1", "checkout_id": "c1"})
     assert Enrollment.objects.get().state == "exited"
@@ -71,7 +72,8 @@ def test_point_fallback_skip_records_why_and_the_journey_goes_on(make_sequence, 
     clock.shift(dt.timedelta(hours=5))
     tick()
     skipped = Message.objects.get(channel="sms")
-    assert (skipped.status, skipped.error) == ("suppressed", "not sent: no phone number")
+    assert (skipped.status, skipped.error, skipped.subject) == ("suppressed", "not sent: no phone number",
+                                                                "SMS · Send an SMS #2")
     assert twilio_fake.received == []
     assert Enrollment.objects.get().current_step.sort_order == 2  # on to the last email
 
@@ -79,8 +81,8 @@ def test_point_fallback_skip_records_why_and_the_journey_goes_on(make_sequence, 
 def test_point_fallback_to_email_when_the_contact_has_no_sms_consent(make_sequence, clock, twilio_fake):
     from drip_plugin.models import Email
 
-    backup = Email.objects.create(name="Cart reminder", subject="Your cart waits", mjml="<mjml><mj-body></mj-body></mjml>",
-                                  live=True)
+    backup = Email.objects.create(name="Cart reminder", subject="Your cart waits",
+                                  mjml="<mjml><mj-body></mj-body></mjml>", live=True)
     cart_sequence(make_sequence, fallback="email", email=backup)
     sms_contact(sms_consent="")
     abandon_cart()
@@ -150,3 +152,26 @@ def test_point_at_most_once_timeout_after_hand_over_is_outcome_unknown_never_res
     clock.shift(dt.timedelta(days=1))
     tick()
     assert len(twilio_fake.received) == 1, "never resent"
+
+
+def test_point_segment_cap_holds_for_the_merged_text(make_sequence, clock, twilio_fake, settings):
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SMS_MAX_SEGMENTS": 1}
+    make_sequence("Cart", "checkout_updated", [{"kind": "sms", "sms": sms_text("Hi {{ contact.first_name }}")}])
+    sms_contact(first_name="Ç" * 100 + "😀")  # 😀: UCS-2, and far over 70 units
+    track("checkout_updated", email="cat@example.com", properties={"checkout_id": "c1"})
+    assert tick().failed == 1
+    failed = Message.objects.get(channel="sms")
+    assert "segments (UCS-2) once merged, over SMS_MAX_SEGMENTS (1)" in failed.error
+    assert twilio_fake.received == []
+
+
+def test_point_send_in_workers_queues_one_task_per_claim_and_channel(make_sequence, clock, twilio_fake, settings,
+                                                                     celery_memory_app):
+    celery_memory_app.conf.task_always_eager = True  # the worker runs each task as it is queued
+    settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "SEND_IN_WORKERS": True}
+    make_sequence("Cart", "checkout_updated", [{"subject": "Your cart"}, {"kind": "sms", "sms": sms_text("Hi")}])
+    sms_contact()
+    abandon_cart()
+    assert tick().dispatched == 2  # the email's claim, then the SMS's
+    assert len(mail.outbox) == 1 and len(twilio_fake.received) == 1
+    assert set(Message.objects.values_list("channel", "status")) == {("email", "sent"), ("sms", "sent")}
