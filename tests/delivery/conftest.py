@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +32,11 @@ class Sink:
     most_open_transactions: int = 0
     pipelining: bool = False  # offer PIPELINING (RFC 2920); aiosmtpd reads pipelined commands either way
     peers: list = field(default_factory=list)  # per message: the (host, port) it came from
+    # Hold the first transaction open until a second one starts (at most 5 s),
+    # so whether a client drives several connections at once shows whatever
+    # the machine's speed: a serial client never starts the second.
+    wait_for_company: bool = False
+    company: asyncio.Event | None = None
 
     async def handle_EHLO(self, server, session, envelope: Envelope, hostname, responses):
         session.host_name = hostname
@@ -39,12 +46,19 @@ class Sink:
         with self.lock:
             self.open_transactions += 1
             self.most_open_transactions = max(self.most_open_transactions, self.open_transactions)
+            if self.company and self.open_transactions > 1:
+                self.company.set()
         envelope.mail_from, envelope.mail_options = address, list(mail_options)
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope: Envelope, address, rcpt_options):
         if self.on_rcpt:
             self.on_rcpt(address)
+        if self.wait_for_company and self.company is None:
+            self.company = asyncio.Event()
+            if self.open_transactions < 2:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.company.wait(), 5)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -43,6 +43,7 @@ def assert_each_sent_once_after_the_lease(smtp_sink, count: int) -> None:
 def test_outbox_sends_over_several_connections_at_once_each_message_once(smtp_sink, settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 4}
     queue_messages(40)
+    smtp_sink.wait_for_company = True
 
     result = send_due_messages(timezone.now(), 500)
 
@@ -276,7 +277,7 @@ def test_outbox_over_drips_smtp_backend_drives_every_connection_from_the_calling
 
     smtp_sink.data_threads.clear()
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 4}
-    smtp_sink.most_open_transactions = 0
+    smtp_sink.most_open_transactions, smtp_sink.company, smtp_sink.wait_for_company = 0, None, True
     later.update(send_after=timezone.now())
     assert send_due_messages(timezone.now(), 500).sent == 20
     assert not any(name.startswith("drip-send") for name in smtp_sink.data_threads)
@@ -311,6 +312,7 @@ def test_outbox_timeout_before_the_end_of_data_marker_is_retried_not_outcome_unk
 def test_outbox_over_tls_drives_every_connection_and_sends_each_message_once(tls_smtp_sink, settings):
     settings.DRIP_PLUGIN = {**settings.DRIP_PLUGIN, "EMAIL_BACKEND": COMMIT_POINT_BACKEND, "SEND_CONNECTIONS": 3}
     queue_messages(12)
+    tls_smtp_sink.wait_for_company = True
 
     result = send_due_messages(timezone.now(), 500)
 
