@@ -39,10 +39,16 @@ PY = BIN / "python"
 SITE = ROOT / "example_site"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 CHROMIUM = Path("/usr/bin/chromium")
+STARTED = time.monotonic()
 
 
 def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+def since_start() -> str:
+    minutes, seconds = divmod(int(time.monotonic() - STARTED), 60)
+    return f"{minutes}:{seconds:02d}"
 
 
 def run(*args, **kwargs) -> int:
@@ -151,7 +157,7 @@ def run_pass(job: Pass, logs: Path) -> tuple[bool, float, float]:
         except Exception as error:  # its venv could not be made: said in its log
             log.write(f"no venv for {job.name}: {error}\n")
             return False, time.monotonic() - started, cpu
-        say(f"{job.name}: started ({log_path.relative_to(ROOT)})")
+        say(f"{job.name}: started at {since_start()} ({log_path.relative_to(ROOT)})")
         for args in job.runs:
             log.write(f"==> {job.name}: pytest {' '.join(args)}\n")
             log.flush()
@@ -179,7 +185,8 @@ def run_passes(passes: list[Pass]) -> int:
         passed, wall, cpu = run_pass(job, logs)
         with lock:
             results[job.name] = passed, wall, cpu
-            say(f"{job.name}: {'passed' if passed else 'FAILED'} in {wall:.0f} s (CPU {cpu:.0f} s)")
+            say(f"{job.name}: {'passed' if passed else 'FAILED'} at {since_start()}, "
+                f"in {wall:.0f} s (CPU {cpu:.0f} s)")
             sys.stdout.write((logs / f"{job.name}.log").read_text())
             sys.stdout.flush()
 
@@ -189,28 +196,26 @@ def run_passes(passes: list[Pass]) -> int:
             started.result()
     finally:
         slots.shutdown(cancel_futures=True)  # Ctrl-C starts no further pass
-    say("passes: " + "; ".join(f"{name} {'passed' if ok else 'FAILED'} {wall:.0f} s wall, {cpu:.0f} s CPU"
-                               for name, (ok, wall, cpu) in results.items())
-        # Wall times say little on a shared machine; its load says how little.
-        + "; load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    failed = [name for name, (ok, _, _) in results.items() if not ok]
+    each = "; ".join(f"{job.name} {'passed' if ok else 'FAILED'}, {wall:.0f} s wall, {cpu:.0f} s CPU"
+                     for job in passes for ok, wall, cpu in [results[job.name]])
+    # Wall times say little on a shared machine; its load says how little.
+    load = " ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    say(f"all passes ended at {since_start()}: {each}; load average {load}")
+    failed = [job.name for job in passes if not results[job.name][0]]
     if failed:
         say("failed: " + ", ".join(failed) + f" (logs in {logs.relative_to(ROOT)}/)")
         return 1
     return 0
 
 
-def row_venvs(log: Path) -> dict[str, Path]:
-    """The venv of each other row whose Python is here, made one after the
-    other (pip writes the project's egg-info into the checkout); {row: its
-    python}. pip's output goes to `log`."""
-    made = {}
+def row_venvs(pythons: dict[str, Path], log: Path) -> dict[str, Path]:
+    """Each row's venv made with its python, one after the other (pip writes
+    the project's egg-info into the checkout); {row: the venv's python}.
+    pip's output goes to `log`."""
     with log.open("w") as output:
-        for row, minor in ROWS.items():
-            if python := pyenv_python(minor):
-                made[row] = ensure_venv("test,oscar", ROOT / f".venv-{row}", python,
-                                        ROOT / ".ci" / "constraints" / f"{row}.txt", output)
-    return made
+        return {row: ensure_venv("test,oscar", ROOT / f".venv-{row}", python,
+                                 ROOT / ".ci" / "constraints" / f"{row}.txt", output)
+                for row, python in pythons.items()}
 
 
 def test(args: list[str]) -> int:
@@ -227,18 +232,23 @@ def test(args: list[str]) -> int:
     else:
         say("PostgreSQL/Redis not reachable: skipping the PostgreSQL pass")
     passes.append(suite_pass("sqlite", lambda: py, args, {**env, "DRIP_TEST_DB": "sqlite"}))
+    passes.append(Pass("release", lambda: py, [RELEASE_PASS], {**env, "DRIP_TEST_DB": "sqlite",
+                       "DRIP_TEST_RELEASE": "1", "DRIP_TEST_SQLITE_NAME": ".test-release.sqlite3"}))
+    pythons = {}
     for row, minor in ROWS.items():
-        if not pyenv_python(minor):
+        if python := pyenv_python(minor):
+            pythons[row] = python
+        else:
             say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
                 + ("CI=true requires every row" if in_ci else "skipping it"))
             if in_ci:
                 return 1
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     venv_log = ROOT / "test-artifacts" / "row-venvs.log"
-    # The other rows' venvs are made while the first passes run: pip waits on
-    # the network, the tests on the CPU.
+    # The rows' venvs are made while the first passes run: pip waits on the
+    # network, the tests on the CPU.
     with ThreadPoolExecutor(max_workers=1) as background:
-        venvs = background.submit(row_venvs, venv_log)
+        venvs = background.submit(row_venvs, pythons, venv_log)
 
         def row_python(row: str) -> Callable[[], Path]:
             def python() -> Path:
@@ -247,13 +257,10 @@ def test(args: list[str]) -> int:
                 return venvs.result()[row]
             return python
 
-        release = Pass("release", lambda: py, [RELEASE_PASS],
-                       {**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_RELEASE": "1",
-                        "DRIP_TEST_SQLITE_NAME": ".test-release.sqlite3"})
         rows = [suite_pass(row, row_python(row), args,
                            {**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_SQLITE_NAME": f".test-{row}.sqlite3"})
-                for row, minor in ROWS.items() if pyenv_python(minor)]
-        return run_passes([*passes, release, *rows])
+                for row in pythons]
+        return run_passes([*passes, *rows])
 
 
 # Translation catalogues. Source references by file only: line numbers would
