@@ -208,16 +208,6 @@ def run_passes(passes: list[Pass]) -> int:
     return 0
 
 
-def row_venvs(pythons: dict[str, Path], log: Path) -> dict[str, Path]:
-    """Each row's venv made with its python, one after the other (pip writes
-    the project's egg-info into the checkout); {row: the venv's python}.
-    pip's output goes to `log`."""
-    with log.open("w") as output:
-        return {row: ensure_venv("test,oscar", ROOT / f".venv-{row}", python,
-                                 ROOT / ".ci" / "constraints" / f"{row}.txt", output)
-                for row, python in pythons.items()}
-
-
 def test(args: list[str]) -> int:
     py = ensure_venv("test,oscar")
     ensure_chromium()
@@ -245,16 +235,19 @@ def test(args: list[str]) -> int:
                 return 1
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     venv_log = ROOT / "test-artifacts" / "row-venvs.log"
-    # The rows' venvs are made while the first passes run: pip waits on the
-    # network, the tests on the CPU.
-    with ThreadPoolExecutor(max_workers=1) as background:
-        venvs = background.submit(row_venvs, pythons, venv_log)
+    # The rows' venvs are made while the first passes run (pip waits on the
+    # network, the tests on the CPU), one after the other: pip writes the
+    # project's egg-info into the checkout.
+    with venv_log.open("w") as pip_output, ThreadPoolExecutor(max_workers=1) as background:
+        venvs = {row: background.submit(ensure_venv, "test,oscar", ROOT / f".venv-{row}", python,
+                                        ROOT / ".ci" / "constraints" / f"{row}.txt", pip_output)
+                 for row, python in pythons.items()}
 
         def row_python(row: str) -> Callable[[], Path]:
             def python() -> Path:
-                if venvs.exception():
-                    raise RuntimeError(f"pip failed ({venvs.exception()}): see {venv_log.relative_to(ROOT)}")
-                return venvs.result()[row]
+                if error := venvs[row].exception():
+                    raise RuntimeError(f"pip failed ({error}): see {venv_log.relative_to(ROOT)}")
+                return venvs[row].result()
             return python
 
         rows = [suite_pass(row, row_python(row), args,
