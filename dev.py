@@ -6,13 +6,14 @@
                           (after changing a user-facing string; translate the
                           new entries of drip_plugin/locale/*/LC_MESSAGES/django.po
                           and run it again)
-    python3 dev.py test   set up .venv and run the test suite (SQLite, then
-                          PostgreSQL + Redis when they answer; CI=true requires them);
-                          each database also runs the django-oscar adapter's pass;
-                          after the SQLite pass, the release step (docs site in strict
-                          mode, the wheel installed in a fresh venv, tests/release);
-                          then one SQLite pass per other row of the supported matrix
-                          (ROWS), each in its own venv
+    python3 dev.py test   set up .venv and run the test suite in passes, side by
+                          side (one per core): SQLite, and PostgreSQL + Redis when
+                          they answer (CI=true requires them), each with the
+                          django-oscar adapter's pass; the release step (docs site
+                          in strict mode, the wheel installed in a fresh venv,
+                          tests/release); one SQLite pass per other row of the
+                          supported matrix (ROWS), each in its own venv. Each
+                          pass's log is printed when it ends.
 """
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -36,10 +39,16 @@ PY = BIN / "python"
 SITE = ROOT / "example_site"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 CHROMIUM = Path("/usr/bin/chromium")
+STARTED = time.monotonic()
 
 
 def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+def since_start() -> str:
+    minutes, seconds = divmod(int(time.monotonic() - STARTED), 60)
+    return f"{minutes}:{seconds:02d}"
 
 
 def run(*args, **kwargs) -> int:
@@ -47,9 +56,10 @@ def run(*args, **kwargs) -> int:
 
 
 def ensure_venv(extras: str, venv: Path = VENV, python: Path = Path(sys.executable),
-                constraints: Path | None = None) -> Path:
+                constraints: Path | None = None, output=None) -> Path:
     """Create `venv` with `python` and install the project (+extras, pinned by
-    `constraints`) when setup.cfg or the constraints changed; its python."""
+    `constraints`) when setup.cfg or the constraints changed; its python.
+    `output`: a file pip's output goes to (default: this terminal)."""
     py = venv / "bin" / "python"
     if not py.exists():
         say(f"creating {venv.name} ({python})")
@@ -60,10 +70,11 @@ def ensure_venv(extras: str, venv: Path = VENV, python: Path = Path(sys.executab
     if stamp.exists() and stamp.read_text() == digest:
         return py
     say(f"installing drip_plugin[{extras}] into {venv.name}")
-    subprocess.check_call([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    streams = {"stdout": output, "stderr": output and subprocess.STDOUT}
+    subprocess.check_call([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], **streams)
     target = f"{ROOT}[{extras}]" if extras else str(ROOT)
     pin = ["--constraint", str(constraints)] if constraints else []
-    subprocess.check_call([py, "-m", "pip", "install", "--quiet", *pin, "-e", target])
+    subprocess.check_call([py, "-m", "pip", "install", "--quiet", *pin, "-e", target], **streams)
     stamp.write_text(digest)
     return py
 
@@ -120,57 +131,79 @@ def pyenv_python(minor: str) -> Path | None:
     return max(found, key=lambda path: int(path.parent.parent.name.rsplit(".", 1)[1]), default=None)
 
 
-def suite(py: Path, args: list[str], env: dict[str, str], output=None) -> int:
-    """The main suite, then the django-oscar pass; pytest's exit code.
-    `output`: a file both go to (default: this terminal)."""
-    streams = {"stdout": output, "stderr": subprocess.STDOUT} if output else {}
-    code = run(py, "-m", "pytest", *args, cwd=ROOT, env=env, **streams)
-    if not pytest_passed(code):
-        return code or 1
-    if output:
-        output.write(f"==> django-oscar adapter ({env['DRIP_TEST_DB']})\n")
-        output.flush()
-    else:
-        say(f"django-oscar adapter ({env['DRIP_TEST_DB']})")
-    return run(py, "-m", "pytest", *OSCAR_PASS, cwd=ROOT, env=env, **streams)
+@dataclass
+class Pass:
+    """One pass of `dev.py test`: pytest runs in one venv, in order, all of
+    them whatever the previous one gave (a failure hides no other)."""
+    name: str
+    python: Callable[[], Path]  # may wait for its venv (made in the background)
+    runs: list[list[str]]
+    env: dict[str, str]
 
 
-def other_rows(args: list[str], env: dict[str, str], in_ci: bool) -> int:
-    """One SQLite pass per other row of the matrix, all at once (the machine
-    has a core each; every row has its own venv and SQLite file); each row's
-    output is shown when it ends."""
-    passes = []
-    for row, minor in ROWS.items():
-        python = pyenv_python(minor)
-        if python is None:
-            say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
-                + ("CI=true requires every row" if in_ci else "skipping it"))
-            if in_ci:
-                return 1
-            continue
-        row_py = ensure_venv("test,oscar", ROOT / f".venv-{row}", python, ROOT / ".ci" / "constraints" / f"{row}.txt")
-        passes.append((row, row_py))
-    results: dict[str, int] = {}
-    logs = {row: tempfile.TemporaryFile("w+") for row, _ in passes}
+def suite_pass(name: str, python: Callable[[], Path], args: list[str], env: dict[str, str]) -> Pass:
+    """The main suite, then the django-oscar pass, on `env`'s database."""
+    return Pass(name, python, [args, OSCAR_PASS], env)
 
-    def run_row(row: str, row_py: Path) -> None:
-        row_env = {**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_SQLITE_NAME": f".test-{row}.sqlite3"}
-        results[row] = suite(row_py, args, row_env, logs[row])
 
-    say("rows " + ", ".join(row for row, _ in passes) + ": tests on SQLite, side by side")
-    threads = [threading.Thread(target=run_row, args=passed) for passed in passes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for row, _ in passes:
-        say(f"row {row}: tests on SQLite")
-        logs[row].seek(0)
-        shutil.copyfileobj(logs[row], sys.stdout)
-        sys.stdout.flush()
-    failed = [row for row, _ in passes if not pytest_passed(results[row])]
+def run_pass(job: Pass, logs: Path) -> tuple[bool, float, float]:
+    """Run `job` into logs/<name>.log; (passed, wall seconds, CPU seconds of
+    its processes: user + system, waited-for children included)."""
+    log_path = logs / f"{job.name}.log"
+    started, cpu, passed = time.monotonic(), 0.0, True
+    with log_path.open("w") as log:
+        try:
+            python = job.python()
+        except Exception as error:  # its venv could not be made: said in its log
+            log.write(f"no venv for {job.name}: {error}\n")
+            return False, time.monotonic() - started, cpu
+        say(f"{job.name}: started at {since_start()} ({log_path.relative_to(ROOT)})")
+        for args in job.runs:
+            log.write(f"==> {job.name}: pytest {' '.join(args)}\n")
+            log.flush()
+            process = subprocess.Popen([str(python), "-m", "pytest", *args], cwd=ROOT, env=job.env,
+                                       stdout=log, stderr=subprocess.STDOUT)
+            # wait4, not wait(): the pass's CPU time, which a loaded machine does not inflate.
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            cpu += usage.ru_utime + usage.ru_stime
+            passed = pytest_passed(process.returncode) and passed
+    return passed, time.monotonic() - started, cpu
+
+
+def run_passes(passes: list[Pass]) -> int:
+    """The passes side by side, one per core (each has its own database, SQLite
+    file or venv); each pass's log is printed whole when it ends, so their
+    outputs never interleave; then one line with each pass's times."""
+    logs = ROOT / "test-artifacts" / "dev-test"
+    logs.mkdir(parents=True, exist_ok=True)
+    cores = len(os.sched_getaffinity(0))
+    say(f"{len(passes)} passes, {min(cores, len(passes))} at a time: " + ", ".join(job.name for job in passes))
+    lock, results = threading.Lock(), {}
+
+    def finish(job: Pass) -> None:
+        passed, wall, cpu = run_pass(job, logs)
+        with lock:
+            results[job.name] = passed, wall, cpu
+            say(f"{job.name}: {'passed' if passed else 'FAILED'} at {since_start()}, "
+                f"in {wall:.0f} s (CPU {cpu:.0f} s)")
+            sys.stdout.write((logs / f"{job.name}.log").read_text())
+            sys.stdout.flush()
+
+    slots = ThreadPoolExecutor(max_workers=cores)
+    try:
+        for started in [slots.submit(finish, job) for job in passes]:
+            started.result()
+    finally:
+        slots.shutdown(cancel_futures=True)  # Ctrl-C starts no further pass
+    each = "; ".join(f"{job.name} {'passed' if ok else 'FAILED'}, {wall:.0f} s wall, {cpu:.0f} s CPU"
+                     for job in passes for ok, wall, cpu in [results[job.name]])
+    # Wall times say little on a shared machine; its load says how little.
+    load = " ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    say(f"all passes ended at {since_start()}: {each}; load average {load}")
+    failed = [job.name for job in passes if not results[job.name][0]]
     if failed:
-        say("failed: " + ", ".join(failed))
+        say("failed: " + ", ".join(failed) + f" (logs in {logs.relative_to(ROOT)}/)")
         return 1
     return 0
 
@@ -178,29 +211,49 @@ def other_rows(args: list[str], env: dict[str, str], in_ci: bool) -> int:
 def test(args: list[str]) -> int:
     py = ensure_venv("test,oscar")
     ensure_chromium()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    say("tests on SQLite (filesystem/memory broker)")
-    code = suite(py, args, {**env, "DRIP_TEST_DB": "sqlite"})
-    if not pytest_passed(code):
-        return code or 1
-    say("release: the docs site (mkdocs --strict), the wheel in a fresh venv")
-    code = run(py, "-m", "pytest", *RELEASE_PASS, cwd=ROOT,
-               env={**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_RELEASE": "1"})
-    if not pytest_passed(code):
-        return code or 1
     in_ci = os.environ.get("CI", "").lower() == "true"
-    services = answers("127.0.0.1", 5432) and answers("127.0.0.1", 6379)
-    if services:
-        say("tests on PostgreSQL + Redis")
-        code = suite(py, args, {**env, "DRIP_TEST_DB": "postgres"})
-        if not pytest_passed(code):
-            return code or 1
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    passes = []
+    if answers("127.0.0.1", 5432) and answers("127.0.0.1", 6379):
+        passes.append(suite_pass("postgres", lambda: py, args, {**env, "DRIP_TEST_DB": "postgres"}))
     elif in_ci:
         say("CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) does not answer")
         return 1
     else:
-        say("PostgreSQL/Redis not reachable: skipping the PostgreSQL run")
-    return other_rows(args, env, in_ci)
+        say("PostgreSQL/Redis not reachable: skipping the PostgreSQL pass")
+    passes.append(suite_pass("sqlite", lambda: py, args, {**env, "DRIP_TEST_DB": "sqlite"}))
+    passes.append(Pass("release", lambda: py, [RELEASE_PASS], {**env, "DRIP_TEST_DB": "sqlite",
+                       "DRIP_TEST_RELEASE": "1", "DRIP_TEST_SQLITE_NAME": ".test-release.sqlite3"}))
+    pythons = {}
+    for row, minor in ROWS.items():
+        if python := pyenv_python(minor):
+            pythons[row] = python
+        else:
+            say(f"row {row}: no Python {minor} under {PYENV / 'versions'}: "
+                + ("CI=true requires every row" if in_ci else "skipping it"))
+            if in_ci:
+                return 1
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    venv_log = ROOT / "test-artifacts" / "row-venvs.log"
+    # The rows' venvs are made while the first passes run (pip waits on the
+    # network, the tests on the CPU), one after the other: pip writes the
+    # project's egg-info into the checkout.
+    with venv_log.open("w") as pip_output, ThreadPoolExecutor(max_workers=1) as background:
+        venvs = {row: background.submit(ensure_venv, "test,oscar", ROOT / f".venv-{row}", python,
+                                        ROOT / ".ci" / "constraints" / f"{row}.txt", pip_output)
+                 for row, python in pythons.items()}
+
+        def row_python(row: str) -> Callable[[], Path]:
+            def python() -> Path:
+                if error := venvs[row].exception():
+                    raise RuntimeError(f"pip failed ({error}): see {venv_log.relative_to(ROOT)}")
+                return venvs[row].result()
+            return python
+
+        rows = [suite_pass(row, row_python(row), args,
+                           {**env, "DRIP_TEST_DB": "sqlite", "DRIP_TEST_SQLITE_NAME": f".test-{row}.sqlite3"})
+                for row in pythons]
+        return run_passes([*passes, *rows])
 
 
 # Translation catalogues. Source references by file only: line numbers would

@@ -32,13 +32,27 @@ def source_data_files() -> list[str]:
                   if not name.endswith(".py") and not name.startswith("drip_plugin/frontend/"))
 
 
+def tracked_copy(destination: Path) -> Path:
+    """The checkout's tracked files as they are on disk, copied to
+    `destination`: the build writes its egg-info there, not into the checkout,
+    where `dev.py test` may be pip-installing a row's venv meanwhile, and no
+    untracked file can slip into the package."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():  # not a file deleted but not yet committed
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
 def test_point4_built_wheel_installs_in_a_fresh_venv_and_sends_one_email_end_to_end(tmp_path):
     dist = tmp_path / "dist"
     # sdist first, then the wheel built from the sdist: what PyPI users get.
     # --no-isolation: the build backend (setuptools, wheel; the test extra)
     # comes from this venv rather than being downloaded for every run.
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ROOT], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", dist,
+                    tracked_copy(tmp_path / "source")], check=True, capture_output=True)
     version = drip_plugin.__version__
     wheel = dist / f"drip_plugin-{version}-py3-none-any.whl"
     sdist = dist / f"drip_plugin-{version}.tar.gz"
