@@ -35,7 +35,8 @@ CATALOGUE = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 # msgid whose msgstr equals it is an untranslated message. Documented in the
 # README ("Translations").
 SAME_IN_FRENCH = {"contact", "contacts", "conversions", "csv", "date", "description", "drip", "email", "emails",
-                  "excel (xlsx)", "active", "inactive", "message", "minutes", "mobile", "source", "type"}
+                  "excel (xlsx)", "active", "inactive", "message", "minutes", "mobile", "sms", "source",
+                  "type"}
 
 
 def messages(path: Path) -> list:
@@ -79,11 +80,14 @@ def test_point1_compiled_mo_matches_the_catalogue():
     with (CATALOGUE.with_suffix(".mo")).open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for message in messages(CATALOGUE):
+        context = () if message.context is None else (message.context,)  # pgettext for a msgctxt entry
         if isinstance(message.id, str):
-            assert compiled.gettext(message.id) == message.string, message.id
+            lookup = compiled.pgettext if context else compiled.gettext
+            assert lookup(*context, message.id) == message.string, message.id
         else:
-            assert compiled.ngettext(*message.id, 1) == message.string[0], message.id
-            assert compiled.ngettext(*message.id, 5) == message.string[1], message.id
+            lookup = compiled.npgettext if context else compiled.ngettext
+            assert lookup(*context, *message.id, 1) == message.string[0], message.id
+            assert lookup(*context, *message.id, 5) == message.string[1], message.id
 
 
 def test_point1_system_checks_and_commands_speak_french(db, settings):
