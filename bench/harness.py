@@ -10,16 +10,21 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 
 
+def postgres_database(name: str) -> dict:
+    """Django's settings of the PostgreSQL database `name` on 127.0.0.1:5432, as it is."""
+    return {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "PORT": "5432", "NAME": name,
+            "USER": os.environ.get("PGUSER", "postgres")}
+
+
 def postgres(name: str) -> dict:
     """A fresh PostgreSQL database `name` (dropped and created) on 127.0.0.1:5432."""
     import psycopg
 
-    user = os.environ.get("PGUSER", "postgres")
-    with psycopg.connect(f"host=127.0.0.1 dbname=postgres user={user}", autocommit=True) as conn:
+    database = postgres_database(name)
+    with psycopg.connect(f"host=127.0.0.1 dbname=postgres user={database['USER']}", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
-    return {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "PORT": "5432", "NAME": name,
-            "USER": user}
+    return database
 
 
 def sqlite(name: str) -> dict:

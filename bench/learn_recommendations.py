@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import harness  # noqa: E402
 from loadavg import describe  # noqa: E402
 
 DATABASES = {"small": "bench_reco_small", "big": "bench_reco_big"}
@@ -45,17 +46,9 @@ NEW_EVENTS = 10_000  # per tick
 
 
 def configure() -> None:
-    import django
-    from django.conf import settings
-
-    import tests.settings as base
-
-    names = {k: getattr(base, k) for k in dir(base) if k.isupper()}
-    names.update(DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1",
-                                        "NAME": DATABASES["small"], "USER": os.environ.get("PGUSER", "postgres")}},
-                 DEBUG=False, DRIP_PLUGIN={"REGISTER_BEAT_SCHEDULE": False})
-    settings.configure(**names)
-    django.setup()
+    """Django on the bench's databases as they are (each is built or reused by main())."""
+    harness.configure(harness.postgres_database(DATABASES["small"]), migrate=False,
+                      DRIP_PLUGIN={"REGISTER_BEAT_SCHEDULE": False})
 
 
 def use(database: str) -> None:
