@@ -7,12 +7,10 @@ import logging
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from ..channels.sms import twilio
 from ..channels.sms.preview import merged_sms
@@ -20,7 +18,7 @@ from ..channels.sms.senders import sender_for
 from ..exceptions import InvalidEvent
 from ..ingest.identify import clean_phone
 from ..models import SmsText
-from .pages import DripPage
+from .pages import SnippetDraftPage
 from .test_send import TestSendForm
 
 logger = logging.getLogger("drip_plugin.admin")
@@ -55,30 +53,13 @@ def send_sms_test(text: SmsText, phone: str, contact=None) -> str:
     return twilio.send_sms(to=phone, body=merged["text"], sender=sender_for(phone))
 
 
-class SmsTestSendView(DripPage, TemplateView):
+class SmsTestSendView(SnippetDraftPage):
     template_name = "drip_plugin/admin/sms_test_send.html"
     page_title = _("Send a test SMS")
     header_icon = "mobile-alt"
-
-    def dispatch(self, request, *args, pk: int, **kwargs):
-        if not request.user.has_perm("drip_plugin.change_smstext"):
-            raise PermissionDenied
-        if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
-            raise PermissionDenied  # rendering as a contact shows their name and cart
-        self.sms_text = get_object_or_404(SmsText, pk=pk)
-        self.draft = self.sms_text.get_latest_revision_as_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.draft.name
-
-    def get_parent_crumbs(self):
-        return [{"url": reverse("wagtailsnippets_drip_plugin_smstext:list"), "label": _("SMS texts")},
-                {"url": self.edit_url, "label": self.draft.name}]
-
-    @property
-    def edit_url(self) -> str:
-        return reverse("wagtailsnippets_drip_plugin_smstext:edit", args=[self.sms_text.pk])
+    model = SmsText
+    list_label = _("SMS texts")
+    renders_contacts = True
 
     def get(self, request, *args, **kwargs):
         form = SmsTestSendForm(initial={"phone": request.session.get(SESSION_PHONE, "")})
@@ -102,7 +83,7 @@ class SmsTestSendView(DripPage, TemplateView):
             # Escaped: they quote the editor's text or the provider's answer (Wagtail 7.0 shows messages as HTML).
             messages.error(request, escape(_("Not sent: %(problem)s") % {"problem": exc.messages[0]}))
         except Exception as exc:  # the provider's (or its settings') error, shown instead of a 500
-            logger.warning("test send of SMS text %s failed: %s", self.sms_text.pk, exc)
+            logger.warning("test send of SMS text %s failed: %s", self.snippet.pk, exc)
             messages.error(request, escape(_("The SMS provider refused the test send: %(error)s") % {"error": exc}))
         else:
             request.session[SESSION_PHONE] = phone

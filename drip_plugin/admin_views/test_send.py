@@ -6,12 +6,9 @@ import logging
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from ..conf import drip_settings
 from ..delivery.compose import compose_test
@@ -20,7 +17,7 @@ from ..models import Contact, Email
 from ..rendering import RenderedEmail, TemplateProblem, render_email
 from ..rendering.languages import email_language
 from ..rendering.preview import contact_merge_context, sample_merge_context
-from .pages import DripPage
+from .pages import SnippetDraftPage
 
 logger = logging.getLogger("drip_plugin.admin")
 
@@ -74,29 +71,12 @@ def send_test(email: Email, recipients: list[str], contact: Contact | None = Non
     message.send()
 
 
-class TestSendView(DripPage, TemplateView):
+class TestSendView(SnippetDraftPage):
     template_name = "drip_plugin/admin/test_send.html"
     page_title = _("Send a test")
-
-    def dispatch(self, request, *args, pk: int, **kwargs):
-        if not request.user.has_perm("drip_plugin.change_email"):
-            raise PermissionDenied
-        self.email = get_object_or_404(Email, pk=pk)
-        if request.POST.get("as_contact", "").strip() and not request.user.has_perm("drip_plugin.view_contact"):
-            raise PermissionDenied  # rendering as a contact shows their name, cart and orders
-        self.draft = self.email.get_latest_revision_as_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.draft.name
-
-    def get_parent_crumbs(self):
-        return [{"url": reverse("wagtailsnippets_drip_plugin_email:list"), "label": _("Emails")},
-                {"url": self.edit_url, "label": self.draft.name}]
-
-    @property
-    def edit_url(self) -> str:
-        return reverse("wagtailsnippets_drip_plugin_email:edit", args=[self.email.pk])
+    model = Email
+    list_label = _("Emails")
+    renders_contacts = True
 
     def get(self, request, *args, **kwargs):
         form = TestSendForm(initial={"recipients": request.user.email})
@@ -119,7 +99,7 @@ class TestSendView(DripPage, TemplateView):
             except TemplateProblem as exc:
                 messages.error(request, _("Not sent: %(problem)s") % {"problem": exc})
             except Exception as exc:  # the backend's error, shown instead of a 500
-                logger.warning("test send of email %s failed: %s", self.email.pk, exc)
+                logger.warning("test send of email %s failed: %s", self.snippet.pk, exc)
                 messages.error(request, _("The email backend refused the test send: %(error)s") % {"error": exc})
             else:
                 messages.success(request, _("Test sent to %(to)s.") % {"to": ", ".join(form.cleaned_data["recipients"])})

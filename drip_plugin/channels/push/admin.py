@@ -6,17 +6,15 @@ import logging
 
 import requests
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ...admin_views.pages import DripPage
+from ...admin_views.pages import SnippetDraftPage
 from ...rendering import TemplateProblem
 from ...rendering.preview import sample_merge_context
 from .content import PushPayload, render_payload
@@ -50,28 +48,12 @@ def editor_subscribe_view(request: HttpRequest) -> JsonResponse:
     return store_subscription(request, user=request.user)
 
 
-class TestPushView(DripPage, TemplateView):
+class TestPushView(SnippetDraftPage):
     template_name = "drip_plugin/admin/test_push.html"
     page_title = _("Test push")
     header_icon = "comment"
-
-    def dispatch(self, request, *args, pk: int, **kwargs):
-        if not request.user.has_perm("drip_plugin.change_pushnotification"):
-            raise PermissionDenied
-        self.notification = get_object_or_404(PushNotification, pk=pk)
-        self.draft = self.notification.get_latest_revision_as_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.draft.name
-
-    @property
-    def edit_url(self) -> str:
-        return reverse("wagtailsnippets_drip_plugin_pushnotification:edit", args=[self.notification.pk])
-
-    def get_parent_crumbs(self):
-        return [{"url": reverse("wagtailsnippets_drip_plugin_pushnotification:list"), "label": _("Push notifications")},
-                {"url": self.edit_url, "label": self.draft.name}]
+    model = PushNotification
+    list_label = _("Push notifications")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -91,7 +73,7 @@ class TestPushView(DripPage, TemplateView):
         try:
             sent = push_to_each(browsers, render_test(self.draft).encoded())
         except (TemplateProblem, SubscriptionGone, PushServiceRefused, requests.RequestException) as exc:
-            logger.warning("test push of notification %s failed: %s", self.notification.pk, exc)
+            logger.warning("test push of notification %s failed: %s", self.snippet.pk, exc)
             messages.error(request, _("Not sent: %(problem)s") % {"problem": exc})
             return redirect(request.path)
         messages.success(request, _("Test push sent to %(count)d of your browsers.") % {"count": len(sent)})
